@@ -1,0 +1,149 @@
+"""numpy arrays <-> TensorProto: raw little-endian tensor_content out, every field in.
+
+TensorFlow writes small constants with the typed `*_val` fields and lets a
+single value fill the whole shape; both are decoded here. Only plain data
+types are decoded: nothing from the wire is unpickled.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from plano import dtypes, errors
+from plano.v1 import tensor_pb2, tensor_shape_pb2, types_pb2
+
+_VAL_FIELD = {
+    types_pb2.DT_FLOAT: "float_val", types_pb2.DT_DOUBLE: "double_val",
+    types_pb2.DT_INT32: "int_val", types_pb2.DT_INT16: "int_val", types_pb2.DT_INT8: "int_val",
+    types_pb2.DT_UINT8: "int_val", types_pb2.DT_UINT16: "int_val",
+    types_pb2.DT_INT64: "int64_val", types_pb2.DT_BOOL: "bool_val",
+    types_pb2.DT_HALF: "half_val", types_pb2.DT_STRING: "string_val",
+    types_pb2.DT_UINT32: "uint32_val", types_pb2.DT_UINT64: "uint64_val",
+}
+
+
+def shape_proto(shape) -> tensor_shape_pb2.TensorShapeProto:
+    return tensor_shape_pb2.TensorShapeProto(
+        dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=int(d)) for d in shape])
+
+
+def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
+    """Converts a Python value or array to an ndarray of a plano dtype (strings as bytes objects)."""
+    if dtype is not None and dtype.base_dtype is dtypes.string or (
+            dtype is None and _is_text(value)):
+        arr = np.array(value, dtype=object)
+        flat = [v.encode() if isinstance(v, str) else v for v in arr.reshape(-1)]
+        for v in flat:
+            if not isinstance(v, bytes):
+                raise TypeError(f"Expected bytes or str for a string tensor, got {type(v).__name__}")
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = flat if flat else []
+        return out
+    if dtype is None:
+        arr = np.asarray(value)
+        if arr.dtype == np.float64 and not isinstance(value, np.ndarray) and \
+                not isinstance(value, np.generic):
+            arr = arr.astype(np.float32)
+        elif arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.generic)):
+            arr = arr.astype(np.int32) if _fits_int32(arr) else arr
+        return arr
+    return np.asarray(value, dtype=dtype.base_dtype.as_numpy_dtype)
+
+
+def _is_text(value) -> bool:
+    if isinstance(value, (bytes, str)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "SUO"
+    if isinstance(value, (list, tuple)) and value:
+        return _is_text(value[0])
+    return False
+
+
+def _fits_int32(arr: np.ndarray) -> bool:
+    return arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31)
+
+
+def dtype_of(arr: np.ndarray) -> dtypes.DType:
+    return dtypes.as_dtype(arr.dtype)
+
+
+def encode(arr: np.ndarray) -> tensor_pb2.TensorProto:
+    """ndarray -> TensorProto with raw little-endian tensor_content (strings: string_val)."""
+    arr = np.asarray(arr)
+    dtype = dtypes.as_dtype(arr.dtype)
+    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum, tensor_shape=shape_proto(arr.shape))
+    if dtype is dtypes.string:
+        proto.string_val.extend(v.encode() if isinstance(v, str) else bytes(v)
+                                for v in arr.reshape(-1))
+    else:
+        proto.tensor_content = to_little_endian(arr).tobytes()
+    return proto
+
+
+def to_little_endian(arr: np.ndarray) -> np.ndarray:
+    if arr.dtype.byteorder == ">":
+        return arr.astype(arr.dtype.newbyteorder("<"))
+    return np.ascontiguousarray(arr)
+
+
+def decode(proto: tensor_pb2.TensorProto, what: str = "tensor") -> np.ndarray:
+    """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes."""
+    try:
+        dtype = dtypes.from_enum(proto.dtype).base_dtype
+    except TypeError:
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: unsupported dtype enum {proto.dtype}") from None
+    if dtype is dtypes.resource:
+        raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
+    shape = decode_shape(proto.tensor_shape, what)
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    if proto.tensor_content:
+        if dtype is dtypes.string:
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: string tensors use string_val, not tensor_content")
+        nbytes = count * np_dtype.itemsize
+        if len(proto.tensor_content) != nbytes:
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: tensor_content has {len(proto.tensor_content)} bytes but "
+                f"dtype {dtype.name} and shape {list(shape)} need {nbytes}")
+        return np.frombuffer(proto.tensor_content, dtype=np_dtype.newbyteorder("<")).astype(
+            np_dtype, copy=True).reshape(shape)
+    return _decode_vals(proto, dtype, shape, count, what)
+
+
+def _decode_vals(proto, dtype, shape, count, what) -> np.ndarray:
+    field = _VAL_FIELD.get(dtype.as_datatype_enum)
+    vals = getattr(proto, field) if field else ()
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    if dtype is dtypes.string:
+        flat = np.empty(len(vals), dtype=object)
+        flat[:] = list(vals)
+    elif dtype is dtypes.float16:
+        flat = np.array(vals, dtype=np.uint16).view(np.float16)
+    else:
+        flat = np.array(vals, dtype=np_dtype)
+    if len(flat) == count:
+        return flat.reshape(shape)
+    if len(flat) == 0:
+        return np.zeros(shape, dtype=np_dtype) if dtype is not dtypes.string else \
+            np.full(shape, b"", dtype=object)
+    if len(flat) < count:
+        # TF's rule: the values given fill the front, the last one repeats.
+        out = np.empty(count, dtype=np_dtype)
+        out[:len(flat)] = flat
+        out[len(flat):] = flat[-1]
+        return out.reshape(shape)
+    raise errors.InvalidArgumentError(
+        None, None, f"{what}: {len(flat)} values given for dtype {dtype.name} and shape "
+        f"{list(shape)}, which holds {count}")
+
+
+def decode_shape(shape_proto, what: str = "tensor") -> tuple:
+    if shape_proto.unknown_rank:
+        raise errors.InvalidArgumentError(None, None, f"{what}: a tensor value needs a known shape")
+    dims = tuple(int(d.size) for d in shape_proto.dim)
+    if any(d < 0 for d in dims):
+        raise errors.InvalidArgumentError(
+            None, None, f"{what}: a tensor value has a negative dimension in shape {list(dims)}")
+    return dims

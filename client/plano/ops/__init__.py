@@ -1,0 +1,11 @@
+"""Op declarations and the Python helpers that build them, one module per op family.
+
+Importing this package registers every op. Each module lists its public
+helpers in `__all__`; they are re-exported here and at the top of `plano`.
+"""
+from plano.ops import constant_op, control_flow_ops, state_ops  # noqa: F401
+from plano.ops.array_ops import *  # noqa: F401,F403
+from plano.ops.constant_op import constant  # noqa: F401
+from plano.ops.control_flow_ops import group, no_op, tuple_ as tuple  # noqa: F401,A001
+from plano.ops.math_ops import *  # noqa: F401,F403
+from plano.ops.variables import *  # noqa: F401,F403

@@ -1,0 +1,39 @@
+"""The shared plan cache: content-addressed, bounded (LRU), with visible hit counts."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+
+class PlanCache:
+    def __init__(self, max_entries: int = 256):
+        self.max_entries = max_entries
+        self._plans: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_build(self, key, build):
+        """Returns the plan under `key`, building (outside the lock) and storing it on a miss."""
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                self.hits += 1
+                return plan
+            self.misses += 1
+        plan = build()
+        with self._lock:
+            self._plans[key] = plan
+            self._plans.move_to_end(key)
+            while len(self._plans) > self.max_entries:
+                self._plans.popitem(last=False)
+        return plan
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"hits": self.hits, "misses": self.misses, "size": len(self._plans),
+                    "capacity": self.max_entries}

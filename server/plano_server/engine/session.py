@@ -1,0 +1,123 @@
+"""One session's engine state: its graph, its variables, its random streams, its plans."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from plano import dtypes, errors
+from plano.framework.tensor_shape import TensorShape, format_shape
+from plano_server.engine import compile as compile_lib
+from plano_server.engine.executor import execute
+from plano_server.engine.nodes import Node, parse_nodes
+from plano_server.engine.plan_cache import PlanCache
+from plano_server.engine.variables import VariableStore
+
+
+class RunContext:
+    """What stateful kernels see during one run: variables, random state, the deadline."""
+
+    __slots__ = ("variables", "session", "check")
+
+    def __init__(self, session: "EngineSession", deadline: float | None, cancelled=None):
+        self.session = session
+        self.variables = session.variables
+        self.check = _checker(deadline, cancelled) if deadline or cancelled else None
+
+    def rng(self, node_name: str, seed: int, seed2: int) -> np.random.Generator:
+        return self.session.rng(node_name, seed, seed2)
+
+
+def _checker(deadline, cancelled):
+    def check():
+        if cancelled is not None and cancelled.is_set():
+            raise errors.CancelledError(None, None, "The step was cancelled")
+        if deadline is not None and time.monotonic() > deadline:
+            raise errors.DeadlineExceededError(None, None, "The step ran past its deadline")
+    return check
+
+
+class EngineSession:
+    """A graph that grows, and the state of running it. Thread-safe."""
+
+    def __init__(self, plan_cache: PlanCache, max_nodes: int | None = None):
+        self.nodes: dict[str, Node] = {}
+        self.version = 0
+        self.variables = VariableStore()
+        self._rngs: dict[str, np.random.Generator] = {}
+        self._plans: dict[compile_lib.Request, compile_lib.Plan] = {}
+        self._plan_cache = plan_cache
+        self._lock = threading.RLock()
+        self._max_nodes = max_nodes
+        self.optimize = True
+
+    def extend(self, node_defs, current_version: int | None = None) -> int:
+        """Adds nodes (validated first: on any error nothing is added); returns the new version."""
+        with self._lock:
+            if current_version is not None and current_version != self.version:
+                raise errors.FailedPreconditionError(
+                    None, None, f"Graph version mismatch: the session is at version "
+                    f"{self.version}, the request extends version {current_version}")
+            new = parse_nodes(node_defs, self.nodes, self._max_nodes)
+            nodes = dict(self.nodes)
+            for n in new:
+                nodes[n.name] = n
+            self.nodes = nodes
+            self.version += len(new)
+            return self.version
+
+    def plan_for(self, request: compile_lib.Request) -> compile_lib.Plan:
+        plan = self._plans.get(request)
+        if plan is not None:
+            return plan
+        nodes = self.nodes
+        order = compile_lib.prune(nodes, request)
+        fp = compile_lib.fingerprint(order, request)
+        plan = self._plan_cache.get_or_build(
+            fp, lambda: compile_lib.bind(order, request, nodes, fp))
+        with self._lock:
+            self._plans[request] = plan
+        return plan
+
+    def run(self, feeds: dict, fetches: list[str], targets: list[str],
+            deadline: float | None = None, cancelled=None) -> list:
+        """Runs one step: feeds by tensor name, fetches by tensor name, targets by node name."""
+        request = compile_lib.Request(tuple(feeds), tuple(fetches), tuple(targets))
+        plan = self.plan_for(request)
+        values = list(feeds.values())
+        check_feeds(plan, values)
+        return execute(plan, RunContext(self, deadline, cancelled), values)
+
+    def rng(self, node_name: str, seed: int, seed2: int) -> np.random.Generator:
+        """The random stream of one random node in this session: seeded, it repeats per session."""
+        gen = self._rngs.get(node_name)
+        if gen is None:
+            with self._lock:
+                gen = self._rngs.get(node_name)
+                if gen is None:
+                    entropy = [seed, seed2] if seed or seed2 else None
+                    gen = np.random.Generator(np.random.PCG64(entropy))
+                    self._rngs[node_name] = gen
+        return gen
+
+
+def check_feeds(plan: compile_lib.Plan, values: list) -> None:
+    """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape."""
+    for (node, index), value in zip(plan.feed_nodes, values):
+        want = node.output_dtypes[index].base_dtype
+        got = value.dtype
+        if want is dtypes.string:
+            ok = got.kind == "O"
+        else:
+            ok = got == np.dtype(want.as_numpy_dtype)
+        if not ok:
+            raise errors.InvalidArgumentError(
+                None, None, f"Tensor '{node.name}:{index}' is {want.name}, but the fed value "
+                f"has dtype {got}")
+        if node.op in ("Placeholder", "PlaceholderWithDefault"):
+            shape = node.attrs["shape"]
+            if not TensorShape(value.shape).is_compatible_with(shape):
+                raise errors.InvalidArgumentError(
+                    None, None, f"Placeholder '{node.name}' has shape {format_shape(shape)}, "
+                    f"but the fed value has shape {list(value.shape)}")

@@ -1,0 +1,81 @@
+"""A session's variables: named values, written atomically, never shared between sessions."""
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+
+from plano import errors
+from plano.framework.tensor_shape import TensorShape, format_shape
+
+
+class ResourceHandle(NamedTuple):
+    """What a VarHandleOp (or VariableV2) yields: the variable's name, dtype and shape."""
+
+    name: str
+    dtype: object
+    shape: TensorShape
+
+
+class VariableStore:
+    """Variable values of one session. Stored arrays are read-only, so reads need no copy."""
+
+    def __init__(self):
+        self._values: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def read(self, handle: ResourceHandle, node_name: str) -> np.ndarray:
+        value = self._values.get(handle.name)
+        if value is None:
+            raise errors.FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {handle.name} (variable "
+                f"'{handle.name}' read by node '{node_name}'); run its initializer first")
+        return value
+
+    def _checked(self, handle: ResourceHandle, value, node_name: str) -> np.ndarray:
+        value = np.asarray(value)
+        want = np.dtype(handle.dtype.base_dtype.as_numpy_dtype)
+        if value.dtype != want:
+            raise errors.InvalidArgumentError(
+                None, None, f"Trying to assign {value.dtype} to variable '{handle.name}' of "
+                f"dtype {handle.dtype.base_dtype.name} (node '{node_name}')")
+        if not TensorShape(value.shape).is_compatible_with(handle.shape):
+            raise errors.InvalidArgumentError(
+                None, None, f"Trying to assign a value of shape {list(value.shape)} to variable "
+                f"'{handle.name}' of shape {format_shape(handle.shape)} (node '{node_name}')")
+        out = np.array(value, copy=True)
+        out.setflags(write=False)
+        return out
+
+    def assign(self, handle: ResourceHandle, value, node_name: str) -> None:
+        value = self._checked(handle, value, node_name)
+        with self._lock:
+            self._values[handle.name] = value
+
+    def update(self, handle: ResourceHandle, ufunc, delta, node_name: str) -> None:
+        """Read-modify-write under the lock: concurrent assign_adds never lose an update."""
+        with self._lock:
+            current = self.read(handle, node_name)
+            new = ufunc(current, delta)
+            if new.shape != current.shape:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Cannot update variable '{handle.name}' of shape "
+                    f"{list(current.shape)} with a value of shape {list(np.shape(delta))} "
+                    f"(node '{node_name}')")
+            self._values[handle.name] = self._checked(handle, new.astype(current.dtype,
+                                                                          copy=False), node_name)
+
+    def is_initialized(self, handle: ResourceHandle) -> bool:
+        return handle.name in self._values
+
+    def destroy(self, handle: ResourceHandle) -> None:
+        with self._lock:
+            self._values.pop(handle.name, None)
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            return dict(self._values)
+
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in self._values.values())
