@@ -26,3 +26,5 @@ from plano import io  # noqa: F401,E402
 
 __version__ = "0.1.0"
 newaxis = None
+
+from plano.gradients import UnconnectedGradients, gradients  # noqa: E402,F401

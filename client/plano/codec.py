@@ -69,21 +69,21 @@ def dtype_of(arr: np.ndarray) -> dtypes.DType:
 
 def encode(arr: np.ndarray) -> tensor_pb2.TensorProto:
     """ndarray -> TensorProto with raw little-endian tensor_content (strings: string_val)."""
-    arr = np.asarray(arr)
+    arr = to_little_endian(np.asarray(arr))
     dtype = dtypes.as_dtype(arr.dtype)
     proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum, tensor_shape=shape_proto(arr.shape))
     if dtype is dtypes.string:
         proto.string_val.extend(v.encode() if isinstance(v, str) else bytes(v)
                                 for v in arr.reshape(-1))
     else:
-        proto.tensor_content = to_little_endian(arr).tobytes()
+        proto.tensor_content = arr.tobytes()
     return proto
 
 
 def to_little_endian(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.byteorder == ">":
         return arr.astype(arr.dtype.newbyteorder("<"))
-    return np.ascontiguousarray(arr)
+    return np.asarray(arr, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
 
 
 def decode(proto: tensor_pb2.TensorProto, what: str = "tensor") -> np.ndarray:
@@ -120,9 +120,14 @@ def _decode_vals(proto, dtype, shape, count, what) -> np.ndarray:
         flat = np.empty(len(vals), dtype=object)
         flat[:] = list(vals)
     elif dtype is dtypes.float16:
-        flat = np.array(vals, dtype=np.uint16).view(np.float16)
+        flat = np.array(vals, dtype=np.int32).astype(np.uint16).view(np.float16)
     else:
-        flat = np.array(vals, dtype=np_dtype)
+        try:
+            flat = np.array(list(vals), dtype=np_dtype)  # list: numpy then checks the range
+        except OverflowError:
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: a value in {field} is out of range for "
+                f"{dtype.name}") from None
     if len(flat) == count:
         return flat.reshape(shape)
     if len(flat) == 0:

@@ -23,7 +23,8 @@ def build_operation(graph: Graph, op_type: str, inputs: list, attrs: dict,
     if op_def is None:
         raise ValueError(f"Unknown op type '{op_type}'")
     with graph._lock:
-        node_name = graph.unique_name(name or op_type)
+        # As TF: a name ending in "/" is a scope name used verbatim as the node name.
+        node_name = name[:-1] if name and name.endswith("/") else graph.unique_name(name or op_type)
         flat_inputs = _bind_inputs(graph, op_def, node_name, inputs, attrs)
         _complete_attrs(op_def, node_name, attrs)
         _check_input_types(op_def, node_name, flat_inputs, attrs)
@@ -168,11 +169,7 @@ def convert_to_tensor(value, dtype=None, name=None, graph: Graph | None = None,
         if dtype is not None and value.dtype.base_dtype != dtype.base_dtype:
             raise ValueError(f"Tensor conversion requested dtype {dtype.base_dtype.name} for "
                              f"Tensor with dtype {value.dtype.base_dtype.name}: {value!r}")
-        if not allow_ref and value.dtype.is_ref:
-            from plano.ops import array_ops
-
-            return array_ops.identity(value)
-        return value
+        return value  # a TF1 ref tensor feeding a value input is read at run time
     if isinstance(value, Operation):
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype="
                         f"{dtype}, name={name})")

@@ -1,6 +1,7 @@
 """Variable ops: TF's resource ops (what plano builds) and TF1 ref ops (what old graphs hold)."""
 from __future__ import annotations
 
+from plano.framework.gradient_registry import register_gradient
 from plano.framework.graph import get_default_graph
 from plano.framework.op_builder import convert_to_tensor
 from plano.framework.op_def import register_op
@@ -39,6 +40,12 @@ for _name in ("AssignAdd", "AssignSub"):
                 shape_fn=unchanged_rule, stateful=True)
 register_op("IsVariableInitialized", inputs=["ref: Ref(dtype)"], outputs=["is_initialized: bool"],
             attrs=["dtype: type"], shape_fn=scalar_rule, stateful=True)
+
+
+@register_gradient("ReadVariableOp")
+def _read_variable_grad(op, grad):
+    """A read's gradient flows to the handle, where gradients.py sums those of all reads."""
+    return [grad]
 
 
 def _handle_shape(handle) -> TensorShape:

@@ -54,7 +54,7 @@ class Variable:
                                  f"defined shape, got {self._shape}; pass validate_shape=False")
             with graph.control_dependencies(None):
                 self._handle = state_ops.var_handle_op(self._dtype, self._shape, handle_name,
-                                                       name=handle_name)
+                                                       name=scope)
             self._initializer_op = state_ops.assign_variable_op(
                 self._handle, self._initial_value, name="Assign")
             with graph.name_scope("Read"), graph.control_dependencies(None):

@@ -47,6 +47,7 @@ class EngineSession:
         self.variables = VariableStore()
         self._rngs: dict[str, np.random.Generator] = {}
         self._plans: dict[compile_lib.Request, compile_lib.Plan] = {}
+        self._ref_positions: dict[compile_lib.Request, list[int]] = {}
         self._plan_cache = plan_cache
         self._lock = threading.RLock()
         self._max_nodes = max_nodes
@@ -87,7 +88,19 @@ class EngineSession:
         plan = self.plan_for(request)
         values = list(feeds.values())
         check_feeds(plan, values)
-        return execute(plan, RunContext(self, deadline, cancelled), values)
+        out = execute(plan, RunContext(self, deadline, cancelled), values)
+        for i in self._ref_fetches(request):
+            out[i] = self.variables.read(out[i], fetches[i])
+        return out
+
+    def _ref_fetches(self, request: compile_lib.Request) -> list[int]:
+        """Positions of fetched TF1 ref tensors: TF returns the variable's value for them."""
+        refs = self._ref_positions.get(request)
+        if refs is None:
+            refs = [i for i, name in enumerate(request.fetches)
+                    if _output_dtype(self.nodes, name).is_ref]
+            self._ref_positions[request] = refs
+        return refs
 
     def rng(self, node_name: str, seed: int, seed2: int) -> np.random.Generator:
         """The random stream of one random node in this session: seeded, it repeats per session."""
@@ -100,6 +113,11 @@ class EngineSession:
                     gen = np.random.Generator(np.random.PCG64(entropy))
                     self._rngs[node_name] = gen
         return gen
+
+
+def _output_dtype(nodes: dict[str, Node], tensor_name: str):
+    node, index = compile_lib.resolve_tensor(nodes, tensor_name, "fetch")
+    return node.output_dtypes[index]
 
 
 def check_feeds(plan: compile_lib.Plan, values: list) -> None:
