@@ -28,3 +28,13 @@ __version__ = "0.1.0"
 newaxis = None
 
 from plano.gradients import UnconnectedGradients, gradients  # noqa: E402,F401
+from plano import nn, random  # noqa: E402,F401
+from plano import initializers, train  # noqa: E402,F401
+from plano.initializers import (  # noqa: E402,F401
+    constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,
+    ones_initializer, random_normal_initializer, random_uniform_initializer,
+    truncated_normal_initializer, variance_scaling_initializer, zeros_initializer,
+)
+from plano.ops.variable_scope import (  # noqa: E402,F401
+    AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope,
+)

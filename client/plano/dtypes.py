@@ -108,7 +108,8 @@ for _t in _VALUE_TYPES:
     _BY_ENUM[_ref.as_datatype_enum] = _ref
 _BY_NAME = {t.name: t for t in _BY_ENUM.values()}
 _BY_NAME.update({"half": float16, "double": float64, "float": float32})
-_BY_NUMPY = {np.dtype(t.as_numpy_dtype): t for t in _VALUE_TYPES if t is not string and t is not resource}
+_BY_NUMPY = {np.dtype(t.as_numpy_dtype): t for t in _VALUE_TYPES
+             if t is not string and t is not resource}
 _BY_NUMPY[np.dtype(np.object_)] = string
 _PY_TYPES = {float: float32, int: int32, builtins.bool: bool, bytes: string, str: string}
 

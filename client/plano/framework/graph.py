@@ -5,8 +5,6 @@ import contextlib
 import re
 import threading
 
-import numpy as np
-
 from plano import dtypes
 from plano.framework import op_def as op_def_lib
 from plano.framework.tensor_shape import TensorShape, as_shape, format_shape
@@ -291,8 +289,10 @@ class Graph:
             return
         ops = []
         for c in control_inputs:
-            c = getattr(c, "_as_graph_element", lambda: c)()
-            c = getattr(c, "op", c) if isinstance(c, Tensor) else c
+            if hasattr(c, "_as_graph_element"):
+                c = c._as_graph_element()
+            if isinstance(c, Tensor):
+                c = c.op
             if not isinstance(c, Operation):
                 raise TypeError(f"Control input must be an Operation or Tensor, got {c!r}")
             _check_same_graph(self, c, "control_dependencies")
@@ -376,7 +376,8 @@ class Graph:
         op_name, sep, index = name.rpartition(":")
         if not sep or not index.isdigit():
             raise ValueError(f"The name '{name}' looks like an (invalid) Operation name, not a "
-                             "Tensor. Tensor names must be of the form \"<op_name>:<output_index>\".")
+                             "Tensor. Tensor names must be of the form "
+                             "\"<op_name>:<output_index>\".")
         op = self._by_name.get(op_name)
         if op is None:
             raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The "
@@ -538,6 +539,3 @@ def shape_error_text(op_name: str, op_type: str, inputs: list[Tensor], message: 
     shapes = ", ".join(format_shape(t.shape) for t in inputs)
     return f"{message} for '{op_name}' (op: '{op_type}') with input shapes: {shapes}."
 
-
-__all__ = ["Graph", "Operation", "Tensor", "get_default_graph", "reset_default_graph",
-           "name_scope", "control_dependencies", "np"]

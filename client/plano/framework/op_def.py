@@ -110,7 +110,7 @@ def parse_arg(spec: str) -> ArgSpec:
     return ArgSpec(name, type_name, None, number_attr, is_ref)
 
 
-_ATTR_RE = re.compile(r"^(\w+)\s*:\s*([^=]+?)\s*(?:=\s*(.+))?$")
+_ATTR_RE = re.compile(r"^(\w+)\s*:\s*((?:[^=>]|>=)+?)\s*(?:=\s*(.+))?$")
 
 
 def parse_attr(spec: str) -> AttrSpec:

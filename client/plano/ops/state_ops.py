@@ -10,7 +10,8 @@ from plano.ops.shape_util import scalar_rule, unchanged_rule
 
 # Resource variables: a handle names the variable; reads and writes go through it.
 register_op("VarHandleOp", outputs=["resource: resource"],
-            attrs=["container: string = ''", "shared_name: string = ''", "dtype: type",
+            attrs=["container: string = ''", "shared_name: string = ''",
+                   "debug_name: string = ''", "dtype: type",
                    "shape: shape", "allowed_devices: list(string) = []"],
             shape_fn=scalar_rule, stateful=True)
 register_op("ReadVariableOp", inputs=["resource: resource"], outputs=["value: dtype"],

@@ -15,6 +15,7 @@ import numpy as np
 
 from plano import codec, dtypes, errors
 from plano.v1 import session_service_pb2 as pb
+from plano.v1 import tensor_pb2
 
 DEFAULT_CHUNK_BYTES = 1 << 20
 # Above this many bytes in one step, tensors stream instead of travelling inline.
@@ -44,12 +45,6 @@ def iter_chunks(name: str, arr: np.ndarray, chunk_bytes: int) -> Iterator[pb.Ten
     yield pb.TensorChunk(header=header)
     for start in range(0, len(data), chunk_bytes):
         yield pb.TensorChunk(data=data[start:start + chunk_bytes].tobytes())
-
-
-def header_for(name: str, arr: np.ndarray) -> pb.TensorHeader:
-    """The header alone (dtype and shape), as RunStep returns it before a download."""
-    return pb.TensorHeader(name=name, dtype=codec.dtype_of(arr).as_datatype_enum,
-                           tensor_shape=codec.shape_proto(arr.shape))
 
 
 class Assembler:
@@ -130,7 +125,7 @@ class Assembler:
                 None, None, f"Tensor stream: '{self._name}' ended after {self._filled} of "
                 f"{len(self._buffer)} bytes")
         if self._proto_encoded:
-            proto = codec.tensor_pb2.TensorProto.FromString(bytes(self._buffer))
+            proto = tensor_pb2.TensorProto.FromString(bytes(self._buffer))
             value = codec.decode(proto, f"Tensor '{self._name}'")
         else:
             value = self._array.astype(self._array.dtype.newbyteorder("="), copy=False)

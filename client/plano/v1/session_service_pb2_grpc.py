@@ -26,7 +26,27 @@ if _version_not_supported:
 
 
 class SessionServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The plano session service: TensorFlow's MasterService (master_service.proto,
+    master.proto) with the same RPC names and, where TF has them, the same field
+    numbers; plus what TF lacks: streaming of tensors of any size, listing a
+    client's sessions, and a server status call. Fields plano adds are numbered
+    from 20 up so they never collide with TF's.
+
+    Errors. A request with `store_errors_in_response_body` set (the plano client
+    always sets it, as TF's does) gets gRPC OK and the status in the response
+    body (`status_code`, `status_error_message`), so long messages are never
+    truncated. Without it (grpcurl, raw stubs) the call fails with the gRPC
+    status code and the message as details.
+
+    Identity. A session belongs to the client that created it: the peer's address
+    plus the `plano-client-id` call metadata (a random id each client process
+    sends). Any other caller presenting the handle gets NOT_FOUND.
+
+    Large tensors. Small steps travel inline in one unary RunStep. When feeds are
+    large the client first streams them with UploadTensors and names the upload
+    in RunStep; when fetches are large RunStep answers with their dtypes and
+    shapes plus a `download_handle`, and DownloadTensors streams their bytes.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -92,7 +112,27 @@ class SessionServiceStub:
 
 
 class SessionServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The plano session service: TensorFlow's MasterService (master_service.proto,
+    master.proto) with the same RPC names and, where TF has them, the same field
+    numbers; plus what TF lacks: streaming of tensors of any size, listing a
+    client's sessions, and a server status call. Fields plano adds are numbered
+    from 20 up so they never collide with TF's.
+
+    Errors. A request with `store_errors_in_response_body` set (the plano client
+    always sets it, as TF's does) gets gRPC OK and the status in the response
+    body (`status_code`, `status_error_message`), so long messages are never
+    truncated. Without it (grpcurl, raw stubs) the call fails with the gRPC
+    status code and the message as details.
+
+    Identity. A session belongs to the client that created it: the peer's address
+    plus the `plano-client-id` call metadata (a random id each client process
+    sends). Any other caller presenting the handle gets NOT_FOUND.
+
+    Large tensors. Small steps travel inline in one unary RunStep. When feeds are
+    large the client first streams them with UploadTensors and names the upload
+    in RunStep; when fetches are large RunStep answers with their dtypes and
+    shapes plus a `download_handle`, and DownloadTensors streams their bytes.
+    """
 
     def CreateSession(self, request, context):
         """A new session holding `graph_def`; returns its handle and graph version.
@@ -235,7 +275,27 @@ def add_SessionServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SessionService:
-    """Missing associated documentation comment in .proto file."""
+    """The plano session service: TensorFlow's MasterService (master_service.proto,
+    master.proto) with the same RPC names and, where TF has them, the same field
+    numbers; plus what TF lacks: streaming of tensors of any size, listing a
+    client's sessions, and a server status call. Fields plano adds are numbered
+    from 20 up so they never collide with TF's.
+
+    Errors. A request with `store_errors_in_response_body` set (the plano client
+    always sets it, as TF's does) gets gRPC OK and the status in the response
+    body (`status_code`, `status_error_message`), so long messages are never
+    truncated. Without it (grpcurl, raw stubs) the call fails with the gRPC
+    status code and the message as details.
+
+    Identity. A session belongs to the client that created it: the peer's address
+    plus the `plano-client-id` call metadata (a random id each client process
+    sends). Any other caller presenting the handle gets NOT_FOUND.
+
+    Large tensors. Small steps travel inline in one unary RunStep. When feeds are
+    large the client first streams them with UploadTensors and names the upload
+    in RunStep; when fetches are large RunStep answers with their dtypes and
+    shapes plus a `download_handle`, and DownloadTensors streams their bytes.
+    """
 
     @staticmethod
     def CreateSession(request,

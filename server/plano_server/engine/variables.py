@@ -66,6 +66,23 @@ class VariableStore:
             self._values[handle.name] = self._checked(handle, new.astype(current.dtype,
                                                                           copy=False), node_name)
 
+    def update_many(self, handles, fn, node_name: str) -> None:
+        """Atomic read-modify-write of several variables (an optimizer's var and slots):
+        `fn(*current_values)` returns the new values, each keeping its variable's shape."""
+        with self._lock:
+            current = [self.read(h, node_name) for h in handles]
+            new = fn(*current)
+            checked = []
+            for h, old, value in zip(handles, current, new):
+                if np.shape(value) != old.shape:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Cannot update variable '{h.name}' of shape "
+                        f"{list(old.shape)} with a value of shape {list(np.shape(value))} "
+                        f"(node '{node_name}')")
+                checked.append(self._checked(h, value, node_name))
+            for h, value in zip(handles, checked):
+                self._values[h.name] = value
+
     def is_initialized(self, handle: ResourceHandle) -> bool:
         return handle.name in self._values
 

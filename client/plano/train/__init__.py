@@ -1,0 +1,9 @@
+"""plano.train: optimizers, the global step, and checkpoints (tf.compat.v1.train)."""
+from plano.train.global_step import (  # noqa: F401
+    create_global_step, get_global_step, get_or_create_global_step, global_step,
+)
+from plano.train.optimizer import Optimizer  # noqa: F401
+from plano.train.optimizers import (  # noqa: F401
+    AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer,
+    RMSPropOptimizer,
+)

@@ -1,0 +1,97 @@
+"""Buffer lifetimes: free an intermediate as soon as its last reader has run, and let an
+elementwise kernel write its result into an input buffer nobody will read again.
+
+Reuse is decided at compile time from facts that hold at every run: the buffer
+comes from a ufunc kernel (so it is a fresh array, never a view, constant or
+variable), every reader of it is a ufunc kernel (so no view of it exists), it
+is not fed or fetched, and this step is its last reader. What only the run
+knows (an ndarray rather than a numpy scalar, the other operand's shape and
+dtype) is checked by the reusing kernel, which otherwise allocates as usual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Step:
+    """One kernel call of a plan. `outs[i]` is the slot of output i."""
+
+    fn: object
+    ins: list[int]
+    outs: list[int]
+    needs_ctx: bool
+    dtypes: tuple  # numpy dtypes of the inputs, then of the outputs, as the node declares
+    free: list[int] = field(default_factory=list)
+    reuse: int | None = None  # input position whose buffer the output may take
+
+
+def plan_buffers(steps: list[Step], keep: set[int], reuse: bool) -> None:
+    """Fills in each step's `free` (slots dead after it) and, if `reuse`, its `reuse`."""
+    last_use: dict[int, int] = {}
+    readers: dict[int, list[int]] = {}
+    for index, step in enumerate(steps):
+        for s in step.ins:
+            last_use[s] = index
+            readers.setdefault(s, []).append(index)
+    for index, step in enumerate(steps):
+        step.free = sorted({s for s in step.ins if last_use[s] == index and s not in keep} |
+                           {s for s in step.outs if s not in last_use and s not in keep})
+    if not reuse:
+        return
+    fresh = {step.outs[0] for step in steps if _ufunc(step) is not None}
+    for step in steps:
+        ufunc = _ufunc(step)
+        if ufunc is None or not _closed_over_dtype(ufunc, step.dtypes):
+            continue
+        for pos, s in enumerate(step.ins):
+            if s in fresh and s in step.free and step.ins.count(s) == 1 and \
+                    all(_ufunc(steps[r]) is not None for r in readers[s]):
+                step.reuse = pos
+                step.fn = reusing_kernel(ufunc, pos, step.dtypes[-1])
+                break
+
+
+def _ufunc(step: Step):
+    """The step's numpy ufunc if it is a plain one-output ufunc kernel, else None."""
+    fn = getattr(step.fn, "ufunc", step.fn)
+    if isinstance(fn, np.ufunc) and fn.nout == 1 and fn.nin == len(step.ins) \
+            and not step.needs_ctx:
+        return fn
+    return None
+
+
+def _closed_over_dtype(ufunc: np.ufunc, dtypes: tuple) -> bool:
+    """True if inputs and output all have one dtype, and the ufunc maps it to itself."""
+    if len(set(dtypes)) != 1:
+        return False
+    try:
+        resolved = ufunc.resolve_dtypes(dtypes[:-1] + (None,))
+    except (TypeError, ValueError):
+        return False
+    return resolved[-1] == dtypes[-1]
+
+
+def reusing_kernel(ufunc: np.ufunc, pos: int, dtype: np.dtype):
+    """`ufunc`, writing into input `pos` when every operand has the declared `dtype` and the
+    result has exactly that buffer's shape (so the output is bit for bit what a fresh
+    allocation would hold); otherwise it allocates as usual."""
+    ndarray = np.ndarray
+    if ufunc.nin == 1:
+        def unary(a):
+            if type(a) is ndarray and a.dtype == dtype:
+                return ufunc(a, out=a)
+            return ufunc(a)
+        unary.ufunc = ufunc
+        return unary
+
+    def binary(a, b):
+        x, y = (a, b) if pos == 0 else (b, a)
+        if type(x) is ndarray and x.dtype == dtype and y.dtype == dtype and \
+                (y.shape == x.shape or not y.shape):
+            return ufunc(a, b, out=x)
+        return ufunc(a, b)
+    binary.ufunc = ufunc
+    return binary

@@ -1,0 +1,227 @@
+"""The gRPC SessionService: translates requests to SessionStore calls and results back.
+
+It holds no graph logic. Its jobs: who is calling (the owner), wire tensors
+to arrays and back (inline or through the chunk streams), a step's
+cancellation when its caller goes away, and errors in the response body or
+as a gRPC status, as the request asks.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+
+import grpc
+import numpy as np
+
+from plano import codec, errors
+from plano.sessions import streaming
+from plano.v1 import session_service_pb2 as pb
+from plano.v1 import session_service_pb2_grpc as pb_grpc
+from plano.v1 import tensor_pb2
+from plano_server import wire_limits
+from plano_server.kernels import limits
+from plano_server.session_store import SessionStore
+
+log = logging.getLogger("plano_server")
+
+CLIENT_ID_KEY = "plano-client-id"
+_MAX_DETAILS = 4000  # gRPC carries details in a header; longer ones may be cut by proxies
+_STATUS = {s.value[0]: s for s in grpc.StatusCode}
+
+
+def owner_of(context: grpc.ServicerContext) -> str:
+    """The caller's identity: the peer's host (port dropped, it changes on reconnect) plus
+    the client id it sends in metadata."""
+    client_id = ""
+    for key, value in context.invocation_metadata():
+        if key == CLIENT_ID_KEY:
+            client_id = value
+            break
+    peer = context.peer()
+    host = peer.rsplit(":", 1)[0] if peer.startswith(("ipv4:", "ipv6:")) else peer
+    return f"{host}/{client_id}"
+
+
+def _as_op_error(e: Exception) -> errors.OpError:
+    if isinstance(e, errors.OpError):
+        return e
+    if isinstance(e, MemoryError):
+        return errors.ResourceExhaustedError(None, None, "The server ran out of memory")
+    log.exception("internal error")
+    return errors.InternalError(None, None, f"Internal server error: {type(e).__name__}: {e}")
+
+
+def _abort(context: grpc.ServicerContext, error: errors.OpError) -> None:
+    message = error.message
+    if len(message) > _MAX_DETAILS:
+        message = message[:_MAX_DETAILS] + " ... (truncated; set store_errors_in_response_body)"
+    context.abort(_STATUS[int(error.code)], message)
+
+
+def _unary(response_cls):
+    """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted."""
+    def wrap(method):
+        @functools.wraps(method)
+        def handler(self, request, context):
+            try:
+                response = method(self, request, context, owner_of(context))
+            except Exception as e:  # noqa: BLE001 - every failure becomes a status
+                error = _as_op_error(e)
+                if not getattr(request, "store_errors_in_response_body", False):
+                    _abort(context, error)
+                response = response_cls(status_code=int(error.code),
+                                        status_error_message=error.message)
+            self.store.count_bytes(request.ByteSize(), response.ByteSize())
+            return response
+        return handler
+    return wrap
+
+
+def _cancel_event(context: grpc.ServicerContext) -> threading.Event:
+    """Set when the RPC ends for any reason: a client that goes away cancels its step."""
+    event = threading.Event()
+    if not context.add_callback(event.set):
+        event.set()
+    return event
+
+
+def _check_size(header: pb.TensorHeader, shape, dtype) -> None:
+    wire_limits.check_declared(shape, header.dtype, f"Tensor '{header.name}'")
+    if header.num_bytes > limits.MAX_TENSOR_BYTES:
+        raise errors.ResourceExhaustedError(
+            None, None, f"Tensor '{header.name}': {header.num_bytes} bytes, over this server's "
+            f"limit of {limits.MAX_TENSOR_BYTES} bytes per tensor")
+
+
+class SessionServicer(pb_grpc.SessionServiceServicer):
+    def __init__(self, store: SessionStore, chunk_bytes: int = streaming.DEFAULT_CHUNK_BYTES,
+                 inline_bytes: int = streaming.DEFAULT_INLINE_BYTES, version: str = ""):
+        self.store = store
+        self.chunk_bytes = chunk_bytes
+        self.inline_bytes = inline_bytes
+        self.version = version
+
+    @_unary(pb.CreateSessionResponse)
+    def CreateSession(self, request, context, owner):
+        config = request.config
+        handle, version = self.store.create(
+            request.graph_def.node, owner, config.operation_timeout_in_ms,
+            optimize=config.graph_options.optimizer_options.opt_level != -1)
+        return pb.CreateSessionResponse(session_handle=handle, graph_version=version)
+
+    @_unary(pb.ExtendSessionResponse)
+    def ExtendSession(self, request, context, owner):
+        version = self.store.extend(request.session_handle, owner, request.graph_def.node,
+                                    request.current_graph_version)
+        return pb.ExtendSessionResponse(new_graph_version=version)
+
+    @_unary(pb.CloseSessionResponse)
+    def CloseSession(self, request, context, owner):
+        self.store.close(request.session_handle, owner)
+        return pb.CloseSessionResponse()
+
+    @_unary(pb.RunStepResponse)
+    def RunStep(self, request, context, owner):
+        feeds = {nt.name: _decode(nt.tensor, f"Feed '{nt.name}'") for nt in request.feed}
+        values = self.store.run(request.session_handle, owner, feeds, request.fetch,
+                                request.target, request.options.timeout_in_ms,
+                                _cancel_event(context), request.upload_handle)
+        protos, download = self._results(request.session_handle, owner, request.fetch, values)
+        return pb.RunStepResponse(
+            tensor=[pb.NamedTensorProto(name=n, tensor=t) for n, t in zip(request.fetch, protos)],
+            download_handle=download)
+
+    @_unary(pb.MakeCallableResponse)
+    def MakeCallable(self, request, context, owner):
+        o = request.options
+        handle = self.store.make_callable(request.session_handle, owner, list(o.feed),
+                                          list(o.fetch), list(o.target))
+        return pb.MakeCallableResponse(handle=handle)
+
+    @_unary(pb.RunCallableResponse)
+    def RunCallable(self, request, context, owner):
+        values = [_decode(t, f"Callable feed {i}") for i, t in enumerate(request.feed)]
+        results = self.store.run_callable(request.session_handle, owner, request.handle, values,
+                                          request.options.timeout_in_ms, _cancel_event(context),
+                                          request.upload_handle)
+        names = [str(i) for i in range(len(results))]
+        protos, download = self._results(request.session_handle, owner, names, results)
+        return pb.RunCallableResponse(fetch=protos, download_handle=download)
+
+    @_unary(pb.ReleaseCallableResponse)
+    def ReleaseCallable(self, request, context, owner):
+        self.store.release_callable(request.session_handle, owner, request.handle)
+        return pb.ReleaseCallableResponse()
+
+    @_unary(pb.ListSessionsResponse)
+    def ListSessions(self, request, context, owner):
+        return pb.ListSessionsResponse(
+            session=[pb.SessionInfo(**info) for info in self.store.list(owner)])
+
+    @_unary(pb.GetStatusResponse)
+    def GetStatus(self, request, context, owner):
+        return pb.GetStatusResponse(version=self.version, **self.store.stats())
+
+    def _results(self, handle: str, owner: str, names, values) -> tuple[list, str]:
+        """Inline TensorProtos for a small result; dtype/shape and a download handle otherwise."""
+        arrays = [np.asarray(v) for v in values]
+        if sum(streaming.nbytes(a) for a in arrays) <= self.inline_bytes:
+            return [codec.encode(a) for a in arrays], ""
+        download = self.store.put_download(handle, owner, list(zip(names, arrays)))
+        return [_announce(a) for a in arrays], download
+
+    def UploadTensors(self, request_iterator, context):
+        owner = owner_of(context)
+        first = None
+        received = 0
+        try:
+            first = next(request_iterator, None)
+            if first is None:
+                raise errors.InvalidArgumentError(None, None, "UploadTensors: empty stream")
+            self.store.get(first.session_handle, owner)  # refuse before receiving any data
+            assembler = streaming.Assembler(check=_check_size)
+            assembler.add(first)
+            for chunk in request_iterator:
+                assembler.add(chunk)
+            tensors = assembler.finish()
+            received = assembler.num_bytes
+            upload = self.store.put_upload(first.session_handle, owner, tensors)
+            return pb.UploadTensorsResponse(upload_handle=upload, num_bytes=received)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a status
+            error = _as_op_error(e)
+            if first is None or not first.store_errors_in_response_body:
+                _abort(context, error)
+            return pb.UploadTensorsResponse(status_code=int(error.code),
+                                            status_error_message=error.message)
+        finally:
+            self.store.count_bytes(received, 0)
+
+    def DownloadTensors(self, request, context):
+        owner = owner_of(context)
+        sent = 0
+        try:
+            tensors = self.store.take_download(request.session_handle, owner,
+                                               request.download_handle)
+            for name, arr in tensors:
+                for chunk in streaming.iter_chunks(name, arr, self.chunk_bytes):
+                    sent += len(chunk.data)
+                    yield chunk
+        except Exception as e:  # noqa: BLE001 - every failure becomes a status
+            error = _as_op_error(e)
+            if not request.store_errors_in_response_body:
+                _abort(context, error)
+            yield pb.TensorChunk(status_code=int(error.code), status_error_message=error.message)
+        finally:
+            self.store.count_bytes(0, sent)
+
+
+def _decode(proto, what: str) -> np.ndarray:
+    wire_limits.check_tensor_proto(proto, what)
+    return codec.decode(proto, what)
+
+
+def _announce(arr: np.ndarray) -> tensor_pb2.TensorProto:
+    """A content-less TensorProto announcing a streamed tensor's dtype and shape."""
+    return tensor_pb2.TensorProto(dtype=codec.dtype_of(arr).as_datatype_enum,
+                                  tensor_shape=codec.shape_proto(arr.shape))
