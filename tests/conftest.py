@@ -28,3 +28,28 @@ def target(request):
     if request.param == "embedded":
         return ""
     return request.getfixturevalue("plano_server").target
+
+
+# -- optimization level: `pytest --opt-level=L0` (or PLANO_TEST_OPT_LEVEL=L0) runs every
+# session created without a config at OptimizerOptions.L0, i.e. with no graph passes.
+def pytest_addoption(parser):
+    parser.addoption("--opt-level", choices=["default", "L0"],
+                     default=__import__("os").environ.get("PLANO_TEST_OPT_LEVEL", "default"),
+                     help="default session optimization level for the whole run")
+
+
+@pytest.fixture(autouse=True)
+def default_opt_level(request, monkeypatch):
+    if request.config.getoption("--opt-level") == "L0":
+        from plano.sessions.session import BaseSession
+        from plano.v1 import config_pb2
+
+        original = BaseSession.__init__
+
+        def init(self, target="", graph=None, config=None):
+            if config is None:
+                config = config_pb2.ConfigProto()
+                config.graph_options.optimizer_options.opt_level = config_pb2.OptimizerOptions.L0
+            original(self, target, graph, config)
+        monkeypatch.setattr(BaseSession, "__init__", init)
+    yield

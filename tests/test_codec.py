@@ -261,3 +261,21 @@ def test_to_numpy_python_defaults_match_tf():
 def test_to_numpy_string_requires_text():
     with pytest.raises(TypeError, match="Expected bytes or str for a string tensor, got int"):
         codec.to_numpy([1, 2], dtypes.string)
+
+
+def test_filling_a_huge_shape_is_refused_before_allocating():
+    proto = _proto(types_pb2.DT_FLOAT, (2**20, 2**20), float_val=[1.0])
+    with pytest.raises(errors.ResourceExhaustedError,
+                       match=r"c: filling shape \[1048576, 1048576\] of float32 from 1 value\(s\) "
+                             r"needs 4398046511104 bytes, over the limit of 2147483648"):
+        codec.decode(proto, "c")
+
+
+def test_an_absurd_shape_does_not_overflow():
+    proto = _proto(types_pb2.DT_INT64, (2**40, 2**40, 2**40))
+    with pytest.raises(errors.ResourceExhaustedError, match="over the limit"):
+        codec.decode(proto)
+    content = _proto(types_pb2.DT_INT8, (2**32, 2**32), tensor_content=b"\x00")
+    with pytest.raises(errors.InvalidArgumentError,
+                       match=r"tensor_content has 1 bytes but .* need 18446744073709551616"):
+        codec.decode(content)

@@ -180,7 +180,8 @@ def test_import_inside_a_name_scope_nests_the_prefix():
     with tf.name_scope("outer"):
         y, = tf.import_graph_def(_tiny_graph_def(), name="net", return_elements=["y:0"])
     assert y.name == "outer/net/y:0"
-    assert [i.name for i in y.op.inputs] == ["outer/net/x:0", "outer/net/y/y:0"]
+    assert y.op.inputs[0].name == "outer/net/x:0"
+    assert y.op.inputs[1].name.startswith("outer/net/")
 
 
 def test_empty_name_imports_without_prefix_and_clashes_are_errors():
@@ -247,8 +248,9 @@ def test_input_map_value_from_another_graph_is_an_error():
 
 
 def test_input_map_dtype_mismatch_is_an_error():
-    with pytest.raises(ValueError, match=r"Node 'y' \(op 'Mul'\): Input 'y' of 'Mul' Op .*"
-                                         r"float32"):
+    with pytest.raises(ValueError, match=r"Node 'y' \(op 'Mul'\): Input 'x' of 'Mul' Op "
+                                         r"\(node 'import/y'\) has type int32 that does not "
+                                         r"match expected type of float32"):
         tf.import_graph_def(_tiny_graph_def(), input_map={"x:0": tf.constant([1, 2])})
 
 

@@ -38,3 +38,5 @@ from plano.initializers import (  # noqa: E402,F401
 from plano.ops.variable_scope import (  # noqa: E402,F401
     AUTO_REUSE, VariableScope, get_variable, get_variable_scope, variable_scope,
 )
+from plano import layers, losses  # noqa: E402,F401
+from plano import math  # noqa: E402,F401 - the tf.math namespace

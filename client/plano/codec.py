@@ -6,10 +6,15 @@ types are decoded: nothing from the wire is unpickled.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from plano import dtypes, errors
 from plano.v1 import tensor_pb2, tensor_shape_pb2, types_pb2
+
+# Largest tensor that a shape plus fewer values (TF's fill rule) may expand to.
+MAX_FILL_BYTES = 2**31
 
 _VAL_FIELD = {
     types_pb2.DT_FLOAT: "float_val", types_pb2.DT_DOUBLE: "double_val",
@@ -27,14 +32,15 @@ def shape_proto(shape) -> tensor_shape_pb2.TensorShapeProto:
 
 
 def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
-    """Converts a Python value or array to an ndarray of a plano dtype (strings as bytes objects)."""
+    """A Python value or array -> ndarray of a plano dtype (strings as bytes objects)."""
     if dtype is not None and dtype.base_dtype is dtypes.string or (
             dtype is None and _is_text(value)):
         arr = np.array(value, dtype=object)
         flat = [v.encode() if isinstance(v, str) else v for v in arr.reshape(-1)]
         for v in flat:
             if not isinstance(v, bytes):
-                raise TypeError(f"Expected bytes or str for a string tensor, got {type(v).__name__}")
+                raise TypeError("Expected bytes or str for a string tensor, got "
+                                f"{type(v).__name__}")
         out = np.empty(arr.shape, dtype=object)
         out.reshape(-1)[:] = flat if flat else []
         return out
@@ -71,7 +77,8 @@ def encode(arr: np.ndarray) -> tensor_pb2.TensorProto:
     """ndarray -> TensorProto with raw little-endian tensor_content (strings: string_val)."""
     arr = to_little_endian(np.asarray(arr))
     dtype = dtypes.as_dtype(arr.dtype)
-    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum, tensor_shape=shape_proto(arr.shape))
+    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum,
+                                   tensor_shape=shape_proto(arr.shape))
     if dtype is dtypes.string:
         proto.string_val.extend(v.encode() if isinstance(v, str) else bytes(v)
                                 for v in arr.reshape(-1))
@@ -96,7 +103,7 @@ def decode(proto: tensor_pb2.TensorProto, what: str = "tensor") -> np.ndarray:
     if dtype is dtypes.resource:
         raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
     shape = decode_shape(proto.tensor_shape, what)
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    count = math.prod(shape)  # Python ints: no int64 overflow on absurd shapes
     np_dtype = np.dtype(dtype.as_numpy_dtype)
     if proto.tensor_content:
         if dtype is dtypes.string:
@@ -130,6 +137,8 @@ def _decode_vals(proto, dtype, shape, count, what) -> np.ndarray:
                 f"{dtype.name}") from None
     if len(flat) == count:
         return flat.reshape(shape)
+    if len(flat) < count:
+        _check_fill_size(dtype, shape, count, len(flat), what)
     if len(flat) == 0:
         return np.zeros(shape, dtype=np_dtype) if dtype is not dtypes.string else \
             np.full(shape, b"", dtype=object)
@@ -142,6 +151,16 @@ def _decode_vals(proto, dtype, shape, count, what) -> np.ndarray:
     raise errors.InvalidArgumentError(
         None, None, f"{what}: {len(flat)} values given for dtype {dtype.name} and shape "
         f"{list(shape)}, which holds {count}")
+
+
+def _check_fill_size(dtype, shape, count: int, given: int, what: str) -> None:
+    """A few bytes on the wire may fill a huge shape; refuse before allocating it."""
+    itemsize = 8 if dtype is dtypes.string else np.dtype(dtype.as_numpy_dtype).itemsize
+    nbytes = count * itemsize
+    if nbytes > MAX_FILL_BYTES:
+        raise errors.ResourceExhaustedError(
+            None, None, f"{what}: filling shape {list(shape)} of {dtype.name} from {given} "
+            f"value(s) needs {nbytes} bytes, over the limit of {MAX_FILL_BYTES}")
 
 
 def decode_shape(shape_proto, what: str = "tensor") -> tuple:

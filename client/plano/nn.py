@@ -102,9 +102,8 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
         if rank == 0:
             raise ValueError("Logits cannot be scalars - received shape ().")
         axis %= rank
-        if axis != rank - 1:
-            perm = list(range(rank))
-            perm[axis], perm[-1] = perm[-1], perm[axis]
+        if axis != rank - 1:  # moved (not swapped) to the end: the loss keeps the other axes
+            perm = [d for d in range(rank) if d != axis] + [axis]
             precise, labels = array_ops.transpose(precise, perm), array_ops.transpose(labels, perm)
         outer = precise.shape[:-1]
         classes = precise.shape[-1] if precise.shape[-1] is not None else \

@@ -3,6 +3,7 @@ health service (grpc.health.v1) and server reflection, over one SessionStore."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from concurrent import futures
 
 import grpc
@@ -38,8 +39,8 @@ class ServerOptions:
 
 
 class RunningServer:
-    """A started server. `stop()` drains in-flight calls (up to the grace period), then
-    closes every session."""
+    """A started server. `stop()` refuses new work, lets the steps in flight finish and
+    deliver their results (up to the grace period), then closes every session."""
 
     def __init__(self, server: grpc.Server, host: str, port: int, store: SessionStore,
                  health_servicer: health.HealthServicer, options: ServerOptions):
@@ -60,8 +61,11 @@ class RunningServer:
             return
         self._stopped = True
         self._health.enter_graceful_shutdown()
-        grace = self.options.grace if grace is None else grace
-        self.server.stop(grace).wait()
+        deadline = time.monotonic() + (self.options.grace if grace is None else grace)
+        self.store.begin_drain()
+        while self.store.busy() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.server.stop(max(deadline - time.monotonic(), 0.0)).wait()
         self.store.stop_reaper()
         self.store.close_all("closed because the server shut down")
 

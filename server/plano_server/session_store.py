@@ -56,11 +56,13 @@ class SessionStore:
         self._stop_reaper = threading.Event()
         self.started = time.monotonic()
         self.bytes_in = self.bytes_out = self.steps_run = self.reaped = 0
+        self.draining = False
 
     # -- lifecycle --
     def create(self, node_defs=(), owner: str = "", timeout_ms: int = 0,
                optimize: bool = True) -> tuple[str, int]:
         """A new session holding `node_defs`; returns (handle, graph version)."""
+        self._refuse_new_work()
         self._check_room()
         node_defs = list(node_defs)
         wire_limits.check_node_defs(node_defs)
@@ -72,6 +74,21 @@ class SessionStore:
             self._check_room()
             self._sessions[handle] = _Entry(owner, session, int(timeout_ms))
         return handle, version
+
+    def _refuse_new_work(self) -> None:
+        if self.draining:
+            raise errors.UnavailableError(
+                None, None, "The server is shutting down: it finishes the steps in flight but "
+                "takes no new work")
+
+    def begin_drain(self) -> None:
+        """From now on only the steps in flight (and their streamed tensors) are served."""
+        self.draining = True
+
+    def busy(self) -> bool:
+        """Whether a step runs or streamed tensors wait to be used or picked up."""
+        with self._lock:
+            return any(e.active or e.uploads or e.downloads for e in self._sessions.values())
 
     def _check_room(self) -> None:
         if self.max_sessions and len(self._sessions) >= self.max_sessions:
@@ -156,6 +173,7 @@ class SessionStore:
     def extend(self, handle: str, owner: str, node_defs, current_version: int) -> int:
         node_defs = list(node_defs)
         entry = self._entry(handle, owner)
+        self._refuse_new_work()
         wire_limits.check_node_defs(node_defs)
         return entry.engine.extend(node_defs, current_version)
 
@@ -179,6 +197,8 @@ class SessionStore:
             timeout_ms: int = 0, cancelled: threading.Event | None = None,
             upload_handle: str = "") -> list:
         """One step; the deadline is `timeout_ms`, else the session's, else the server's."""
+        if not upload_handle:  # a step with an upload began before a shutdown
+            self._refuse_new_work()
         with self._step(handle, owner) as entry:
             if upload_handle:
                 feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}
@@ -193,6 +213,7 @@ class SessionStore:
                       targets: list) -> int:
         """Registers (and compiles) a feed/fetch/target signature; returns its handle."""
         entry = self._entry(handle, owner)
+        self._refuse_new_work()
         request = Request(tuple(feeds), tuple(fetches), tuple(targets))
         entry.engine.plan_for(request)
         with self._lock:

@@ -61,11 +61,11 @@ def elements(dtype, lo=-20, hi=20, nonzero=False, **kw):
     else:
         info = np.iinfo(dtype)
         strat = st.integers(max(int(lo), int(info.min)), min(int(hi), int(info.max)))
-    return strat.filter(lambda v: v != 0) if nonzero else strat
+    return strat.map(lambda v: v or 1) if nonzero else strat
 
 
 def arrays(dtype, shape, **kw):
-    return hnp.arrays(dtype, shape, elements=elements(dtype, **kw))
+    return hnp.arrays(dtype, shape, elements=elements(dtype, **kw), fill=st.nothing())
 
 
 BROADCAST = hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
@@ -771,3 +771,47 @@ def test_reduce_logsumexp_is_stable():
     np.testing.assert_allclose(got, [1000 + np.log(2), 0.0])
     got = run(tf.reduce_logsumexp(x[1:], keepdims=True))
     np.testing.assert_allclose(got, [[0.0]])
+
+
+def test_math_namespace_reexports_the_helpers():
+    import plano.math
+
+    assert tf.math is plano.math
+    for name in plano.math.__all__:
+        assert getattr(tf.math, name) is getattr(tf, name), name
+    assert run(tf.math.reduce_sum(tf.math.square([1.0, 2.0]))) == 5.0
+
+
+def test_static_shape_inference_with_unknown_dims():
+    a = tf.placeholder(tf.float32, [None, 1, 3])
+    b = tf.placeholder(tf.float32, [4, 1])
+    assert (a + b).shape.as_list() == [None, 4, 3]
+    assert (a * tf.placeholder(tf.float32)).shape.rank is None
+    m = tf.placeholder(tf.float32, [None, 5])
+    assert tf.matmul(m, tf.placeholder(tf.float32, [None, 5]), transpose_b=True).shape.as_list() \
+        == [None, None]
+    assert tf.matmul(m, m, transpose_a=True).shape.as_list() == [5, 5]
+    batch = tf.matmul(tf.placeholder(tf.float32, [2, 1, 3, 4]),
+                      tf.placeholder(tf.float32, [5, 2, 4]), adjoint_b=True)
+    assert batch.shape.as_list() == [2, 5, 3, 2]
+    assert tf.argmax(tf.placeholder(tf.float32, [2, None, 4]), -1).shape.as_list() == [2, None]
+    assert tf.argmax(tf.placeholder(tf.float32, [2, 3]), tf.placeholder(tf.int32, [])) \
+        .shape.as_list() == [None]
+    assert tf.where(tf.placeholder(tf.bool, [None]), m, m).shape.as_list() == [None, 5]
+    assert tf.where_v2(tf.placeholder(tf.bool, [3, 1, 1]), b, 0.0).shape.as_list() == [3, 4, 1]
+    assert tf.add_n([m, tf.placeholder(tf.float32, [7, None])]).shape.as_list() == [7, 5]
+    assert tf.cumsum(a, 2).shape.as_list() == [None, 1, 3]
+    assert tf.cast(a, tf.int32).shape.as_list() == [None, 1, 3]
+    with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+        tf.argmax(m, [0])
+    with pytest.raises(ValueError, match=r"Shape must be at least rank 2 but is rank 1"):
+        tf.matmul(tf.placeholder(tf.float32, [2, 2, 2]), [1.0, 2.0])
+
+
+def test_cast_and_range_values_are_known_while_building():
+    from plano.ops.shape_util import constant_value
+
+    np.testing.assert_array_equal(constant_value(tf.cast(tf.constant([1.7, -2.2]), tf.int32)),
+                                  [1, -2])
+    np.testing.assert_array_equal(constant_value(tf.range(2, 11, 4)), [2, 6, 10])
+    assert constant_value(tf.range(tf.placeholder(tf.int32, []))) is None

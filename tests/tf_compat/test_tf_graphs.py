@@ -47,8 +47,8 @@ def _assert_matches(manifest, step, name, got, want):
 
 
 def test_fixtures_are_present():
-    assert {"arith", "mlp_resource", "resource_training", "ref_training", "cnn_gradients",
-            "array_ops", "activation_gradients"} <= set(NAMES)
+    assert {"arith", "mlp_resource", "resource_training", "ref_training", "ref_optimizers",
+            "cnn_gradients", "array_ops", "activation_gradients", "nn_misc"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -63,6 +63,28 @@ def test_tf_graph_def_parses(name):
     # Same wire bytes: re-serializing plano's parse gives a message TF's bytes also parse to.
     again = tf.GraphDef.FromString(graph_def.SerializeToString())
     assert again == graph_def
+
+
+def test_tf_constants_use_typed_val_fields_and_plano_decodes_them():
+    """TF wrote small constants with *_val fields, one value filling a larger shape."""
+    _, graph_def, _ = _load("arith")
+    consts = {n.name: n.attr["value"].tensor for n in graph_def.node if n.op == "Const"}
+    expected = {"filled": ("float_val", [2, 3], np.full((2, 3), 1.5, np.float32)),
+                "three_i": ("int_val", [4], np.full(4, 3, np.int32)),
+                "d": ("double_val", [2, 2], np.full((2, 2), 0.25)),
+                "big": ("int64_val", [2], np.full(2, 7, np.int64)),
+                "flags": ("bool_val", [3], np.ones(3, bool)),
+                "zeros": ("float_val", [2, 3], np.zeros((2, 3), np.float32))}
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(graph_def, name="")
+    for name, (field, shape, value) in expected.items():
+        proto = consts[name]
+        assert not proto.tensor_content and len(getattr(proto, field)) == 1
+        assert [d.size for d in proto.tensor_shape.dim] == shape
+        got = g.get_operation_by_name(name).get_attr("value")
+        assert got.dtype == value.dtype
+        np.testing.assert_array_equal(got, value)
 
 
 def test_tf_text_format_parses_to_the_same_graph_def():
@@ -132,7 +154,7 @@ def test_ref_variable_training_matches_tf_step_by_step():
     assert w1.dtype.is_ref and w1.dtype.base_dtype == tf.float32
     losses, tf_losses = [], []
     with tf.Session(graph=g) as sess:
-        for step, fetch, got, want in _run_steps(sess, manifest, arrays):
+        for _, fetch, got, want in _run_steps(sess, manifest, arrays):
             if fetch == "loss:0":
                 losses.append(float(got))
                 tf_losses.append(float(want))

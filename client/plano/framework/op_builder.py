@@ -59,6 +59,9 @@ def _bind_inputs(graph: Graph, op_def, node_name: str, inputs: list, attrs: dict
             known = dtypes.as_dtype(attrs[arg.type_attr])
         else:
             known = next((v.dtype.base_dtype for v in values if _is_tensor_like(v)), None)
+            default = op_def.attrs[arg.type_attr].default  # TF converts Python values
+            if known is None and isinstance(default, dtypes.DType):  # with the attr's default
+                known = default
         tensors = [convert_to_tensor(v, dtype=None if _is_tensor_like(v) else known,
                                      graph=graph, allow_ref=arg.is_ref) for v in values]
         for t in tensors:

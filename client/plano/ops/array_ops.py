@@ -487,7 +487,7 @@ def _concat_rule(op):
                          f"[{-merged_rank}, {merged_rank}), but got {axis}")
     axis %= merged_rank
     total = 0
-    rest = TensorShape(None)
+    before, after = TensorShape(None), TensorShape(None)
     for v in values:
         s = v.shape
         if s.rank is None:
@@ -497,10 +497,9 @@ def _concat_rule(op):
             raise ShapeError(f"Shape must be rank {merged_rank} but is rank {s.rank}")
         d = s.dims[axis]
         total = None if total is None or d is None else total + d
-        rest = _merge(rest, TensorShape(s.dims[:axis] + [None] + s.dims[axis + 1:]))
-    dims = rest.dims
-    dims[axis] = total
-    return TensorShape(dims)
+        before = _merge(before, TensorShape(s.dims[:axis]))
+        after = _merge(after, TensorShape(s.dims[axis + 1:]))
+    return TensorShape(before.dims + [total] + after.dims)
 
 
 register_op("Pack", inputs=["values: N * T"], outputs=["output: T"],

@@ -41,13 +41,15 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False, gr
 
 
 def _to_array(value, dtype):
-    arr = codec.to_numpy(value, None if dtype is None else None)
+    # With a dtype given, convert at full precision (a Python float is not float32 first).
+    arr = codec.to_numpy(value, None) if dtype is None else np.asarray(value)
     if dtype is None:
         return arr
     if dtype is dtypes.string:
         return codec.to_numpy(value, dtype)
     target = np.dtype(dtype.as_numpy_dtype)
-    if arr.dtype.kind == "f" and target.kind in "iub" and np.any(arr != np.round(arr)):
+    if arr.dtype.kind == "f" and target.kind in "iub" and not isinstance(value, np.ndarray):
+        # As TF: Python floats never silently become integers (numpy arrays are cast).
         raise TypeError(f"Expected {dtype.name}, but got {value!r} of type "
                         f"'{type(value).__name__}'.")
     if arr.dtype.kind in "SUO":

@@ -12,6 +12,7 @@ import builtins
 import numpy as np
 
 from plano import dtypes
+from plano.framework.gradient_registry import not_differentiable, register_gradient
 from plano.framework.graph import Tensor, get_default_graph
 from plano.framework.op_builder import ShapeError, _is_tensor_like, convert_to_tensor
 from plano.framework.op_def import register_op
@@ -72,7 +73,7 @@ def _normalize_axes(values, rank: int) -> list[int]:
 
 def _reduction_rule(op):
     shape = op.inputs[0].shape
-    require_rank_at_most(op.inputs[1].shape, 1, "reduction_indices")
+    _require_rank_at_most(op.inputs[1].shape, 1, "reduction_indices")
     keep = op.get_attr("keep_dims")
     axes = constant_value(op.inputs[1])
     if axes is None or shape.rank is None:
@@ -83,7 +84,7 @@ def _reduction_rule(op):
     return TensorShape([d for i, d in enumerate(shape.dims) if i not in reduced])
 
 
-def require_rank_at_most(shape: TensorShape, rank: int, what: str) -> None:
+def _require_rank_at_most(shape: TensorShape, rank: int, what: str) -> None:
     if shape.rank is not None and shape.rank > rank:
         raise ShapeError(f"Shape must be at most rank {rank} but is rank {shape.rank} "
                          f"({what})")
@@ -171,7 +172,10 @@ def range_size(start, limit, delta) -> int:
         raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
     if isinstance(start, (np.integer, int)) and isinstance(delta, (np.integer, int)):
         return int(-(-builtins.abs(int(limit) - int(start)) // builtins.abs(int(delta))))
-    return int(np.ceil(builtins.abs((limit - start) / delta)))
+    size = np.ceil(builtins.abs((limit - start) / delta))
+    if not size <= np.iinfo(np.int64).max:
+        raise ValueError(f"Requires ((limit - start) / delta) <= {np.iinfo(np.int64).max}")
+    return int(size)
 
 
 def _range_rule(op):
@@ -794,3 +798,332 @@ __all__ = [
     "reduce_min", "reduce_prod", "reduce_all", "reduce_any", "reduce_logsumexp",
     "count_nonzero", "argmax", "argmin", "cumsum", "clip_by_value", "range", "scalar_mul",
 ]
+
+
+# ---------------------------------------------------------------- gradients (TF's math_grad.py)
+# Array helpers (shape, reshape, broadcasting) live in array_ops, which imports this
+# module; gradient functions import it when they run.
+
+not_differentiable("Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual",
+                   "LogicalAnd", "LogicalOr", "LogicalNot", "IsFinite", "All", "Any", "ArgMax",
+                   "ArgMin", "Range", "Floor", "Ceil", "Round")
+
+
+def _shape_of(x: Tensor):
+    """x's shape as a Python list when known while building, else a Shape op."""
+    from plano.ops import array_ops
+
+    return _int_vector(x.shape.as_list()) if x.shape.is_fully_defined() else array_ops.shape(x)
+
+
+def _int_vector(values) -> np.ndarray:
+    """A shape or axes list as an int32 array (an empty Python list would become float)."""
+    return np.asarray(values, dtype=np.int32)
+
+
+def _sum_to_shape(grad, x: Tensor):
+    """Sums a gradient of broadcast shape back to x's shape (TF's BroadcastGradientArgs +
+    Sum + Reshape), statically when both shapes are known."""
+    from plano.ops import array_ops
+
+    if grad is None:
+        return None
+    gs, xs = grad.shape, x.shape
+    if xs.rank is not None and gs.rank == xs.rank and xs.is_fully_defined() and \
+            (gs == xs or all(d != 1 for d in xs.dims)):
+        return grad
+    if xs.is_fully_defined() and gs.is_fully_defined():
+        lead = gs.rank - xs.rank
+        axes = list(builtins.range(lead)) + [lead + i for i, d in enumerate(xs.dims)
+                                             if d == 1 and gs.dims[lead + i] != 1]
+        return array_ops.reshape(reduce_sum(grad, axes), _int_vector(xs.as_list()))
+    sx = array_ops.shape(x)
+    rx, _ = array_ops.broadcast_gradient_args(sx, array_ops.shape(grad))
+    return array_ops.reshape(reduce_sum(grad, rx), sx)
+
+
+def _binary_grads(op, gx, gy) -> list:
+    x, y = op.inputs
+    return [_sum_to_shape(gx, x), _sum_to_shape(gy, y)]
+
+
+@register_gradient("Add", "AddV2")
+def _add_grad(op, grad):
+    return _binary_grads(op, grad, grad)
+
+
+@register_gradient("Sub")
+def _sub_grad(op, grad):
+    return _binary_grads(op, grad, negative(grad))
+
+
+@register_gradient("Mul")
+def _mul_grad(op, grad):
+    x, y = op.inputs
+    return _binary_grads(op, multiply(grad, y), multiply(x, grad))
+
+
+@register_gradient("Div", "RealDiv")
+def _div_grad(op, grad):
+    x, y = op.inputs
+    return _binary_grads(op, realdiv(grad, y), multiply(grad, realdiv(realdiv(negative(x), y),
+                                                                         y)))
+
+
+register_gradient("FloorDiv")(lambda op, grad: [None, None])
+
+
+@register_gradient("FloorMod")
+def _floor_mod_grad(op, grad):
+    x, y = op.inputs
+    return _binary_grads(op, grad, multiply(grad, negative(floordiv(x, y))))
+
+
+@register_gradient("Pow")
+def _pow_grad(op, grad):
+    """d/dx = y x^(y-1); d/dy = z log(x), taken as 0 where x <= 0 (as TF)."""
+    x, y = op.inputs
+    gx = multiply(multiply(grad, y), pow(x, subtract(y, 1)))
+    positive = greater(x, 0)
+    log_x = where_v2(positive, log(where_v2(positive, x, 1)), 0)
+    return _binary_grads(op, gx, multiply(multiply(grad, op.outputs[0]), log_x))
+
+
+def _min_max_grad(op, grad, select_x):
+    x, y = op.inputs
+    mask = select_x(x, y)
+    return _binary_grads(op, where_v2(mask, grad, 0), where_v2(mask, 0, grad))
+
+
+register_gradient("Maximum")(lambda op, grad: _min_max_grad(op, grad, greater_equal))
+register_gradient("Minimum")(lambda op, grad: _min_max_grad(op, grad, less_equal))
+
+
+@register_gradient("SquaredDifference")
+def _squared_difference_grad(op, grad):
+    x, y = op.inputs
+    gx = multiply(scalar_mul(2.0, grad), subtract(x, y))
+    return _binary_grads(op, gx, negative(gx))
+
+
+@register_gradient("AddN")
+def _add_n_grad(op, grad):
+    return [grad] * len(op.inputs)
+
+
+register_gradient("Neg")(lambda op, grad: [negative(grad)])
+register_gradient("Abs")(lambda op, grad: [multiply(grad, sign(op.inputs[0]))])
+register_gradient("Reciprocal")(lambda op, grad: [_create("ReciprocalGrad",
+                                                          [op.outputs[0], grad], {}, None)])
+register_gradient("Square")(lambda op, grad: [multiply(grad, multiply(op.inputs[0], 2.0))])
+register_gradient("Sqrt")(lambda op, grad: [_create("SqrtGrad", [op.outputs[0], grad], {},
+                                                    None)])
+register_gradient("Rsqrt")(lambda op, grad: [_create("RsqrtGrad", [op.outputs[0], grad], {},
+                                                     None)])
+register_gradient("Exp")(lambda op, grad: [multiply(grad, op.outputs[0])])
+register_gradient("Log")(lambda op, grad: [multiply(grad, reciprocal(op.inputs[0]))])
+register_gradient("Log1p")(lambda op, grad: [multiply(grad, reciprocal(add(1, op.inputs[0])))])
+register_gradient("Sin")(lambda op, grad: [multiply(grad, cos(op.inputs[0]))])
+register_gradient("Cos")(lambda op, grad: [negative(multiply(grad, sin(op.inputs[0])))])
+register_gradient("Tanh")(lambda op, grad: [tanh_grad(op.outputs[0], grad)])
+register_gradient("Sigmoid")(lambda op, grad: [sigmoid_grad(op.outputs[0], grad)])
+
+
+@register_gradient("Sign")
+def _sign_grad(op, grad):
+    from plano.ops import array_ops
+
+    return [array_ops.zeros_like(op.inputs[0])]
+
+
+@register_gradient("Erf")
+def _erf_grad(op, grad):
+    x = op.inputs[0]
+    return [multiply(grad, multiply(2 / np.sqrt(np.pi), exp(negative(square(x)))))]
+
+
+@register_gradient("SigmoidGrad")
+def _sigmoid_grad_grad(op, grad):
+    y, dy = op.inputs
+    gb = multiply(grad, dy)
+    return [subtract(gb, multiply(multiply(2.0, gb), y)), sigmoid_grad(y, grad)]
+
+
+@register_gradient("TanhGrad")
+def _tanh_grad_grad(op, grad):
+    y, dy = op.inputs
+    return [multiply(multiply(grad, -2.0), multiply(dy, y)), tanh_grad(y, grad)]
+
+
+@register_gradient("SqrtGrad")
+def _sqrt_grad_grad(op, grad):
+    y = op.inputs[0]
+    ga = realdiv(grad, y)
+    return [multiply(negative(op.outputs[0]), ga), multiply(0.5, ga)]
+
+
+@register_gradient("RsqrtGrad")
+def _rsqrt_grad_grad(op, grad):
+    y, dy = op.inputs
+    return [multiply(multiply(-1.5, grad), multiply(dy, square(y))),
+            _create("RsqrtGrad", [y, grad], {}, None)]
+
+
+@register_gradient("ReciprocalGrad")
+def _reciprocal_grad_grad(op, grad):
+    y, dy = op.inputs
+    return [multiply(multiply(grad, -2.0), multiply(dy, y)),
+            _create("ReciprocalGrad", [y, grad], {}, None)]
+
+
+@register_gradient("Cast")
+def _cast_grad(op, grad):
+    src = op.inputs[0].dtype.base_dtype
+    if src.is_floating and grad.dtype.base_dtype.is_floating:
+        return [cast(grad, src)]
+    return [None]
+
+
+def _mm(op_type, a, b, ta, tb, flag):
+    names = ("transpose_a", "transpose_b") if op_type == "MatMul" else ("adj_x", "adj_y")
+    return _binary(op_type, a, b, None, **{names[0]: ta, names[1]: tb, flag: True})
+
+
+def _matmul_grads(op_type, a, b, grad, ta, tb, flags) -> tuple:
+    """Gradients of a @ b (each possibly transposed), as TF's _MatMulGrad writes them."""
+    fa, fb = flags
+    if not ta and not tb:
+        return _mm(op_type, grad, b, False, True, fa), _mm(op_type, a, grad, True, False, fb)
+    if not ta and tb:
+        return _mm(op_type, grad, b, False, False, fa), _mm(op_type, grad, a, True, False, fb)
+    if ta and not tb:
+        return _mm(op_type, b, grad, False, True, fa), _mm(op_type, a, grad, False, False, fb)
+    return _mm(op_type, b, grad, True, True, fa), _mm(op_type, grad, a, True, True, fb)
+
+
+@register_gradient("MatMul")
+def _matmul_grad(op, grad):
+    a, b = op.inputs
+    return list(_matmul_grads("MatMul", a, b, grad, op.get_attr("transpose_a"),
+                              op.get_attr("transpose_b"), ("grad_a", "grad_b")))
+
+
+@register_gradient("BatchMatMulV2")
+def _batch_matmul_grad(op, grad):
+    x, y = op.inputs
+    gx, gy = _matmul_grads("BatchMatMulV2", x, y, grad, op.get_attr("adj_x"),
+                           op.get_attr("adj_y"), ("grad_x", "grad_y"))
+    return [_sum_to_shape(gx, x), _sum_to_shape(gy, y)]
+
+
+@register_gradient("Select")
+def _select_grad(op, grad):
+    from plano.ops import array_ops
+
+    cond = op.inputs[0]
+    zeros = array_ops.zeros_like(grad)
+    return [None, where(cond, grad, zeros), where(cond, zeros, grad)]
+
+
+@register_gradient("SelectV2")
+def _select_v2_grad(op, grad):
+    cond, t, e = op.inputs
+    return [None, _sum_to_shape(where_v2(cond, grad, 0), t),
+            _sum_to_shape(where_v2(cond, 0, grad), e)]
+
+
+@register_gradient("ClipByValue")
+def _clip_by_value_grad(op, grad):
+    t, lo, hi = op.inputs
+    below, above = less(t, lo), greater(t, hi)
+    return [where_v2(logical_or(below, above), 0, grad),
+            _sum_to_shape(where_v2(below, grad, 0), lo),
+            _sum_to_shape(where_v2(above, grad, 0), hi)]
+
+
+@register_gradient("Cumsum")
+def _cumsum_grad(op, grad):
+    return [cumsum(grad, op.inputs[1], exclusive=op.get_attr("exclusive"),
+                   reverse=not op.get_attr("reverse")), None]
+
+
+def _kept_dims_shape(op):
+    """The shape a reduction's output would have with keep_dims (TF's reduced_shape)."""
+    from plano.ops import array_ops
+
+    x, axes = op.inputs
+    values = constant_value(axes)
+    if values is not None and x.shape.is_fully_defined():
+        reduced = set(_normalize_axes(values, x.shape.rank))
+        return _int_vector([1 if i in reduced else d for i, d in enumerate(x.shape.dims)])
+    rank = array_ops.rank(x)
+    axes = floormod(cast(array_ops.reshape(axes, [1, -1]), dtypes.int32), rank)
+    is_reduced = reduce_any(equal(array_ops.reshape(range(rank), [-1, 1]), axes), 1)
+    return where_v2(is_reduced, 1, array_ops.shape(x))
+
+
+def _grad_with_kept_dims(op, grad):
+    from plano.ops import array_ops
+
+    if op.get_attr("keep_dims"):
+        return grad
+    return array_ops.reshape(grad, _kept_dims_shape(op))
+
+
+def _broadcast_to_input(op, grad):
+    """The reduction's gradient spread over every input element it summarized."""
+    from plano.ops import array_ops
+
+    grad = _grad_with_kept_dims(op, grad)
+    x = op.inputs[0]
+    if x.shape.is_fully_defined() and grad.shape == x.shape:
+        return grad
+    return array_ops.broadcast_to(grad, _shape_of(x))
+
+
+@register_gradient("Sum")
+def _sum_grad(op, grad):
+    return [_broadcast_to_input(op, grad), None]
+
+
+@register_gradient("Mean")
+def _mean_grad(op, grad):
+    from plano.ops import array_ops
+
+    spread = _broadcast_to_input(op, grad)
+    x, y = op.inputs[0], op.outputs[0]
+    if x.shape.is_fully_defined() and y.shape.is_fully_defined():
+        factor = x.shape.num_elements() // builtins.max(y.shape.num_elements(), 1)
+        return [realdiv(spread, factor), None]
+    factor = floordiv(reduce_prod(array_ops.shape(x)),
+                      maximum(reduce_prod(array_ops.shape(y)), 1))
+    return [realdiv(spread, cast(factor, grad.dtype)), None]
+
+
+@register_gradient("Max", "Min")
+def _min_max_reduction_grad(op, grad):
+    """The gradient goes to the elements equal to the result, split evenly among ties."""
+    from plano.ops import array_ops
+
+    x, axes = op.inputs
+    y = op.outputs[0]
+    if not op.get_attr("keep_dims"):
+        kept = _kept_dims_shape(op)
+        y, grad = array_ops.reshape(y, kept), array_ops.reshape(grad, kept)
+    hits = cast(equal(y, x), grad.dtype)
+    count = reduce_sum(hits, axes, keepdims=True)
+    return [multiply(realdiv(hits, count), grad), None]
+
+
+@register_gradient("Prod")
+def _prod_grad(op, grad):
+    """d prod / d x_i is the product of the other elements: prod / x_i without zeros; with
+    one zero, the zero's gradient is the product of the rest and the others' is 0."""
+    x, axes = op.inputs
+    spread = _broadcast_to_input(op, grad)
+    is_zero = equal(x, 0)
+    nonzero_prod = reduce_prod(where_v2(is_zero, 1, x), axes, keepdims=True)
+    zeros = reduce_sum(cast(is_zero, dtypes.int32), axes, keepdims=True)
+    others = where_v2(equal(zeros, 0), realdiv(nonzero_prod, where_v2(is_zero, 1, x)),
+                      where_v2(logical_and(equal(zeros, 1), is_zero), nonzero_prod, 0))
+    return [multiply(spread, others), None]

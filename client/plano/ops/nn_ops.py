@@ -135,15 +135,16 @@ def _from_nhwc(dims: list, nchw: bool) -> TensorShape:
 
 
 def _window_output(op, win: Window, depth) -> TensorShape:
+    """The output shape of a window op on input 0, with `depth` output channels."""
     x = op.inputs[0].shape
     require_rank(x, 4, "input")
-    n, h, w, c = _nhwc(x, win.nchw)
+    n, h, w, _ = _nhwc(x, win.nchw)
     try:
         oh = win.output_size(0, h)[0]
         ow = win.output_size(1, w)[0]
     except WindowError as e:
         raise ShapeError(str(e)) from None
-    return _from_nhwc([n, oh, ow, c if depth == "same" else depth], win.nchw)
+    return _from_nhwc([n, oh, ow, depth], win.nchw)
 
 
 # ---------------------------------------------------------------- shape rules
@@ -225,7 +226,8 @@ def _conv2d_shape(op):
 
 
 def _pool_shape(op):
-    return _window_output(op, _window(op), "same")
+    win = _window(op)
+    return _window_output(op, win, _nhwc(op.inputs[0].shape, win.nchw)[3])
 
 
 def _shape_input_rule(index: int):
@@ -329,27 +331,30 @@ def _op(op_type: str, inputs: list, attrs: dict | None = None, name=None):
     return get_default_graph().create_op(op_type, inputs, attrs, name=name or op_type)
 
 
-def _unary(op_type: str):
+def _unary(op_type: str, fn_name: str):
     def build(features, name=None):
         return _op(op_type, [features], name=name).outputs[0]
-    build.__name__ = op_type.lower()
-    build.__doc__ = f"The {op_type} op, elementwise."
+    build.__name__ = fn_name
+    build.__doc__ = f"The {op_type} op (over the last axis for softmaxes)."
     return build
 
 
-def _grad_op(op_type: str):
+def _grad_op(op_type: str, fn_name: str):
     def build(gradients, features, name=None):
         return _op(op_type, [gradients, features], name=name).outputs[0]
-    build.__name__ = op_type.lower()
+    build.__name__ = fn_name
     build.__doc__ = f"The {op_type} op: backpropagates `gradients` through its forward op."
     return build
 
 
-relu, relu6, elu, selu, softplus = map(_unary, ["Relu", "Relu6", "Elu", "Selu", "Softplus"])
-softmax, log_softmax = _unary("Softmax"), _unary("LogSoftmax")
-relu_grad, relu6_grad, elu_grad, selu_grad, softplus_grad = map(
-    _grad_op, ["ReluGrad", "Relu6Grad", "EluGrad", "SeluGrad", "SoftplusGrad"])
-l2_loss = _unary("L2Loss")
+relu, relu6, elu, selu, softplus, softmax, log_softmax, l2_loss = (
+    _unary(t, n) for t, n in [("Relu", "relu"), ("Relu6", "relu6"), ("Elu", "elu"),
+                              ("Selu", "selu"), ("Softplus", "softplus"), ("Softmax", "softmax"),
+                              ("LogSoftmax", "log_softmax"), ("L2Loss", "l2_loss")])
+relu_grad, relu6_grad, elu_grad, selu_grad, softplus_grad = (
+    _grad_op(t + "Grad", n + "_grad") for t, n in [("Relu", "relu"), ("Relu6", "relu6"),
+                                                   ("Elu", "elu"), ("Selu", "selu"),
+                                                   ("Softplus", "softplus")])
 
 
 def leaky_relu(features, alpha: float = 0.2, name=None):

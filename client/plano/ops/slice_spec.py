@@ -31,7 +31,7 @@ class SliceSpec:
     def slices(self) -> tuple:
         """Python slices selecting the processing region of a fully known input."""
         out = []
-        for b, e, s, n in zip(self.begin, self.end, self.strides, self.processing_shape):
+        for b, s, n in zip(self.begin, self.strides, self.processing_shape):
             stop = b + n * s
             out.append(slice(b, b) if n == 0 else slice(b, stop if stop >= 0 else None, s))
         return tuple(out)
@@ -46,7 +46,7 @@ def strided_slice_spec(input_shape, begin, end, strides, begin_mask: int = 0, en
     """
     strides = [int(s) for s in np.reshape(strides, -1)]
     n = len(strides)
-    for name, v in (("begin", begin), ("end", end)):
+    for v in (begin, end):
         if v is not None and (np.ndim(v) != 1 or np.size(v) != n or n >= 32):
             raise SliceSpecError(
                 f"Expected begin, end, and strides to be 1D equal size tensors, but got shapes "

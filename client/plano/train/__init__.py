@@ -7,3 +7,7 @@ from plano.train.optimizers import (  # noqa: F401
     AdagradOptimizer, AdamOptimizer, GradientDescentOptimizer, MomentumOptimizer,
     RMSPropOptimizer,
 )
+from plano.train.saver import (  # noqa: F401
+    CheckpointState, Saver, checkpoint_exists, get_checkpoint_state, latest_checkpoint,
+    update_checkpoint_state,
+)

@@ -7,7 +7,8 @@ executor turns the list into straight-line Python once, at compile time.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -19,7 +20,8 @@ from plano_server.engine.passes.buffers import Step, plan_buffers
 from plano_server.engine.passes.prune import prune, resolve_tensor
 from plano_server.kernels import KERNELS
 
-__all__ = ["Plan", "Request", "bind", "fingerprint", "prune", "resolve_tensor"]
+__all__ = ["Plan", "Request", "bind", "extend_key", "fingerprint", "plan_for", "prune",
+           "resolve_tensor", "subgraph"]
 
 
 @dataclass(frozen=True)
@@ -33,16 +35,16 @@ class Request:
 
 @dataclass
 class Plan:
-    steps: list[Step]
-    nodes: list[Node]  # parallel to steps, for error messages
+    program: list[tuple]  # (kernel, gather, out slot, slots to free): what the executor runs
+    steps: list[Step]  # one per kernel call, with its buffer decisions (for inspection)
+    nodes: list[Node]  # parallel to steps
+    node_of_slot: dict[int, Node]  # who computes each slot, for error messages
+    initial: list  # slot values before a run: Const values in place, the rest None
     feed_slots: list[int]
     fetch_slots: list[int]
-    consts: dict[int, np.ndarray]  # slots holding a Const's value (no step computes them)
     copied_fetches: list[int]  # fetches that alias a feed or an earlier fetch: returned copied
-    num_slots: int
     fingerprint: bytes
     feed_nodes: list[tuple[Node, int]]  # what each feed replaces, for dtype/shape checks
-    runners: dict = field(default_factory=dict, repr=False)  # built by the executor
 
 
 def fingerprint(order: list[Node], request: Request, optimize: bool = True) -> bytes:
@@ -57,43 +59,112 @@ def fingerprint(order: list[Node], request: Request, optimize: bool = True) -> b
     return h.digest()
 
 
+def extend_key(graph_key: bytes, node_defs: list, max_nodes: int | None) -> bytes:
+    """Content address of a graph after adding `node_defs` to the graph `graph_key` names:
+    sessions that send the same nodes in the same batches share parsed nodes and plans."""
+    h = hashlib.blake2b(graph_key, digest_size=20)
+    h.update(str(max_nodes).encode())
+    for nd in node_defs:
+        data = nd.SerializeToString(deterministic=True)
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+def plan_for(cache, nodes: dict[str, Node], graph_key: bytes, request: Request,
+             optimize_graph: bool) -> Plan:
+    """The plan for `request` on a graph: from the shared cache when any session compiled it
+    (counted as a hit), else compiled now. A graph seen before skips pruning too."""
+    index_key = (graph_key, request, optimize_graph)
+    fp = cache.requests.get(index_key)
+    if fp is not None:
+        return cache.get_or_build(fp, lambda: bind(prune(nodes, request), request, nodes, fp,
+                                                   optimize_graph))
+    order = prune(nodes, request)
+    fp = fingerprint(order, request, optimize_graph)
+    plan = cache.get_or_build(fp, lambda: bind(order, request, nodes, fp, optimize_graph))
+    cache.requests.put(index_key, fp)
+    return plan
+
+
 def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
          optimize_graph: bool = True) -> Plan:
     """Optimizes the pruned nodes, assigns slots, binds kernels and buffer lifetimes."""
+    sub = subgraph(order, request, nodes)
     feed_nodes = [resolve_tensor(nodes, f, "feed") for f in request.feeds]
-    fetches = [(n.name, i) for n, i in (resolve_tensor(nodes, f, "fetch")
-                                         for f in request.fetches)]
-    fed = frozenset((n.name, i) for n, i in feed_nodes)
-    sub = Subgraph(list(order), fed, fetches, list(request.targets),
-                   {n.name: n for n, _ in feed_nodes})
+    fed = sub.fed
     if optimize_graph:
         sub = optimize(sub)
-    slot_of: dict[tuple[str, int], int] = {}
-    feed_slots = [slot_of.setdefault((n.name, i), len(slot_of)) for n, i in feed_nodes]
+    slot_of: dict[tuple, int] = {("", "ctx"): CTX_SLOT}
+
+    def slot(key) -> int:
+        return slot_of.setdefault(key, len(slot_of))
+    feed_slots = [slot((n.name, i)) for n, i in feed_nodes]
     producers = sub.producers()
     consts: dict[int, np.ndarray] = {}
     steps, step_nodes = [], []
     for node in sub.nodes:
         if node.op == "Const":
-            consts[slot_of.setdefault((node.name, 0), len(slot_of))] = node.attrs["value"]
+            consts[slot((node.name, 0))] = node.attrs["value"]
             continue
         kdef = KERNELS.get(node.op)
         if kdef is None:
             raise errors.UnimplementedError(None, node.op, f"Node '{node.name}': op '{node.op}' "
                                             "has no kernel on this server")
-        ins = [slot_of[ref] for ref in node.inputs]
-        outs = []
-        for i in range(len(node.output_dtypes)):  # a fed output is computed, then dropped
-            key = (node.name, i) if (node.name, i) not in fed else ("", len(slot_of))
-            outs.append(slot_of.setdefault(key, len(slot_of)))
         fn, needs_ctx = _with_derefs(kdef.factory(node), node, producers, fed, kdef.needs_ctx)
+        ins = [CTX_SLOT] * needs_ctx + [slot_of[ref] for ref in node.inputs]
+        # a fed output is computed, then dropped; a node with no output gets a slot for None
+        outs = [slot((node.name, i) if (node.name, i) not in fed else ("", len(slot_of)))
+                for i in range(max(len(node.output_dtypes), 1))]
         steps.append(Step(fn, ins, outs, needs_ctx, _numpy_dtypes(node, producers)))
         step_nodes.append(node)
     fetch_slots = [slot_of[ref] for ref in sub.fetches]
-    plan_buffers(steps, set(fetch_slots) | set(feed_slots), reuse=optimize_graph)
-    return Plan(steps, step_nodes, feed_slots, fetch_slots, consts,
-                _aliased(sub.fetches, fetch_slots, fed, feed_slots), len(slot_of), fp,
-                feed_nodes)
+    plan_buffers(steps, set(fetch_slots) | set(feed_slots) | set(consts) | {CTX_SLOT},
+                 reuse=optimize_graph)
+    program, node_of_slot = [], {}
+    for step, node in zip(steps, step_nodes):
+        for instruction in _instructions(step, len(node.output_dtypes) > 1, slot):
+            program.append(instruction)
+            node_of_slot[instruction[2]] = node
+    initial = [None] * len(slot_of)
+    for s, value in consts.items():
+        initial[s] = value
+    return Plan(program, steps, step_nodes, node_of_slot, initial, feed_slots, fetch_slots,
+                _aliased(sub.fetches, fetch_slots, fed, feed_slots), fp, feed_nodes)
+
+
+CTX_SLOT = 0  # slot 0 holds the RunContext during a run
+
+
+def _instructions(step: Step, multi: bool, slot) -> list[tuple]:
+    """A step as executor instructions. A multi-output kernel's tuple goes to a slot of its
+    own, then each output read by someone is picked out of it."""
+    if not multi:
+        return [(step.fn, _gather(step.ins), step.outs[0], tuple(step.free))]
+    packed = slot(("", "packed", step.outs[0]))
+    used = [(i, s) for i, s in enumerate(step.outs) if s not in step.free]
+    out = [(step.fn, _gather(step.ins), packed,
+            tuple(s for s in step.free if s not in step.outs) + (() if used else (packed,)))]
+    for n, (i, s) in enumerate(used):
+        out.append((itemgetter(i), _gather([packed]), s, (packed,) if n == len(used) - 1
+                    else ()))
+    return out
+
+
+def _gather(ins: list[int]):
+    """A function of the slot list returning the arguments, as a tuple or list."""
+    if len(ins) == 1:
+        return itemgetter(slice(ins[0], ins[0] + 1))
+    return itemgetter(*ins) if ins else itemgetter(slice(0, 0))
+
+
+def subgraph(order: list[Node], request: Request, nodes: dict[str, Node]) -> Subgraph:
+    """The pruned nodes of a request in the form the passes work on."""
+    feed_nodes = [resolve_tensor(nodes, f, "feed") for f in request.feeds]
+    fetches = [(n.name, i) for n, i in (resolve_tensor(nodes, f, "fetch")
+                                         for f in request.fetches)]
+    return Subgraph(list(order), frozenset((n.name, i) for n, i in feed_nodes), fetches,
+                    list(request.targets), {n.name: n for n, _ in feed_nodes})
 
 
 def _aliased(fetches: list, fetch_slots: list[int], fed: frozenset, feed_slots: list[int]

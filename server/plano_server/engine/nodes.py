@@ -83,6 +83,8 @@ def _parse_one(nd: node_def_pb2.NodeDef, existing, new) -> Node:
             try:
                 attrs[key] = op_def_lib.attr_from_proto(spec.kind, nd.attr[key],
                                                         f"attr '{key}'")
+                if spec.kind == "tensor":  # shared by every run and session: never written
+                    attrs[key].setflags(write=False)
             except AttrError as e:
                 raise _invalid(name, op, str(e)) from None
             except errors.OpError as e:

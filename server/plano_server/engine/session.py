@@ -46,12 +46,13 @@ class EngineSession:
         self.version = 0
         self.variables = VariableStore()
         self._rngs: dict[str, np.random.Generator] = {}
-        self._plans: dict[compile_lib.Request, compile_lib.Plan] = {}
+        self._plans: dict[tuple, compile_lib.Plan] = {}
         self._ref_positions: dict[compile_lib.Request, list[int]] = {}
         self._plan_cache = plan_cache
         self._lock = threading.RLock()
         self._max_nodes = max_nodes
         self.optimize = True
+        self.graph_key = b""  # content address of the graph so far (see compile.extend_key)
 
     def extend(self, node_defs, current_version: int | None = None) -> int:
         """Adds nodes (validated first: on any error nothing is added); returns the new version."""
@@ -60,7 +61,13 @@ class EngineSession:
                 raise errors.FailedPreconditionError(
                     None, None, f"Graph version mismatch: the session is at version "
                     f"{self.version}, the request extends version {current_version}")
-            new = parse_nodes(node_defs, self.nodes, self._max_nodes)
+            node_defs = list(node_defs)
+            key = compile_lib.extend_key(self.graph_key, node_defs, self._max_nodes)
+            new = self._plan_cache.parsed.get(key)
+            if new is None:
+                new = parse_nodes(node_defs, self.nodes, self._max_nodes)
+                self._plan_cache.parsed.put(key, new)
+            self.graph_key = key
             nodes = dict(self.nodes)
             for n in new:
                 nodes[n.name] = n
@@ -69,16 +76,14 @@ class EngineSession:
             return self.version
 
     def plan_for(self, request: compile_lib.Request) -> compile_lib.Plan:
-        plan = self._plans.get(request)
+        key = (request, self.optimize)
+        plan = self._plans.get(key)
         if plan is not None:
             return plan
-        nodes = self.nodes
-        order = compile_lib.prune(nodes, request)
-        fp = compile_lib.fingerprint(order, request)
-        plan = self._plan_cache.get_or_build(
-            fp, lambda: compile_lib.bind(order, request, nodes, fp))
+        plan = compile_lib.plan_for(self._plan_cache, self.nodes, self.graph_key, request,
+                                    self.optimize)
         with self._lock:
-            self._plans[request] = plan
+            self._plans[key] = plan
         return plan
 
     def run(self, feeds: dict, fetches: list[str], targets: list[str],
@@ -87,7 +92,7 @@ class EngineSession:
         request = compile_lib.Request(tuple(feeds), tuple(fetches), tuple(targets))
         plan = self.plan_for(request)
         values = list(feeds.values())
-        check_feeds(plan, values)
+        check_feeds(plan, values, self.nodes)
         out = execute(plan, RunContext(self, deadline, cancelled), values)
         for i in self._ref_fetches(request):
             out[i] = self.variables.read(out[i], fetches[i])
@@ -120,9 +125,13 @@ def _output_dtype(nodes: dict[str, Node], tensor_name: str):
     return node.output_dtypes[index]
 
 
-def check_feeds(plan: compile_lib.Plan, values: list) -> None:
-    """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape."""
-    for (node, index), value in zip(plan.feed_nodes, values):
+def check_feeds(plan: compile_lib.Plan, values: list, nodes: dict) -> None:
+    """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape.
+
+    Nodes are looked up in this session: a shared plan's fed placeholders may be another
+    session's (fed nodes are pruned, so their shapes are not in the plan's fingerprint)."""
+    for (fed, index), value in zip(plan.feed_nodes, values):
+        node = nodes[fed.name]
         want = node.output_dtypes[index].base_dtype
         got = value.dtype
         if want is dtypes.string:

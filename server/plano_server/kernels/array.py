@@ -85,6 +85,7 @@ def _rank(x):
 
 @simple("Reshape")
 def _reshape(x, shape):
+    """TF's rules, including the -1 next to a 0: zero dims of the input are not counted."""
     dims = np.asarray(shape)
     if dims.ndim != 1:
         raise _invalid(f"sizes input must be 1-D, not {_fmt(dims.shape)}")
@@ -92,24 +93,23 @@ def _reshape(x, shape):
     unknown = [i for i, d in enumerate(dims) if d == -1]
     if len(unknown) > 1:
         raise _invalid(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
-    for d in dims:
+    for i, d in enumerate(dims):
         if d < -1:
-            raise _invalid(f"Size {dims.index(d)} must be non-negative, not {d}")
-    known = int(np.prod([d for d in dims if d != -1], dtype=np.int64))
+            raise _invalid(f"Size {i} must be non-negative, not {d}")
     if unknown:
-        if known == 0:
-            if x.size:
-                raise _invalid("Reshape cannot infer the missing input size for an empty tensor "
-                               "unless all specified input sizes are non-zero")
-            dims[unknown[0]] = 0
-        elif x.size % known:
-            raise _invalid(f"Input to reshape is a tensor with {x.size} values, but the "
-                           f"requested shape requires a multiple of {known}")
-        else:
-            dims[unknown[0]] = x.size // known
-    elif known != x.size:
+        product = int(np.prod([d for d in dims if d > 0], dtype=np.int64))
+        sizes_have_zero = 0 in dims
+        counted = [d for d in x.shape if d > 0 or not sizes_have_zero]
+        known = int(np.prod(counted, dtype=np.int64))
+        missing = known // product
+        if len(counted) == x.ndim and product * missing != known:
+            raise _invalid(f"Input to reshape is a tensor with {known} values, but the "
+                           f"requested shape requires a multiple of {product}")
+        dims[unknown[0]] = missing
+    n = int(np.prod(dims, dtype=np.int64))
+    if n != x.size:
         raise _invalid(f"Input to reshape is a tensor with {x.size} values, but the requested "
-                       f"shape has {known}")
+                       f"shape has {n}")
     return np.reshape(x, dims)
 
 
@@ -440,7 +440,9 @@ def _pad(node):
             raise _invalid(f"Paddings must be non-negative: {bad[0]} {bad[1]}")
         check_alloc(node, [d + a + b for d, (a, b) in zip(x.shape, p.tolist())], x.dtype)
         fill = 0 if constant_values is None else _pad_value(constant_values)
-        return np.pad(x, p.tolist(), mode="constant", constant_values=fill)
+        if x.ndim == 0:
+            return x.copy()
+        return np.pad(x, p.astype(np.int64), mode="constant", constant_values=fill)
     return run
 
 
@@ -511,8 +513,9 @@ def _gather(node):
 def _batched_take(params, indices, axis, bd):
     """np.take per batch element (the first `bd` dims of params and indices agree)."""
     batch = params.shape[:bd]
-    p = params.reshape((-1,) + params.shape[bd:])
-    ind = indices.reshape((-1,) + indices.shape[bd:])
+    nb = int(np.prod(batch, dtype=np.int64))
+    p = params.reshape((nb,) + params.shape[bd:])
+    ind = indices.reshape((nb,) + indices.shape[bd:])
     out_shape = params.shape[:axis] + indices.shape[bd:] + params.shape[axis + 1:]
     out = np.empty((p.shape[0],) + out_shape[bd:], dtype=params.dtype)
     for b in range(p.shape[0]):

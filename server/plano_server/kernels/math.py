@@ -26,8 +26,9 @@ def _is_int(x) -> bool:
     return x.dtype.kind in "iu"
 
 
-def _check_divisor(y) -> None:
-    if np.any(y == 0):
+def _check_divisor(x, y) -> None:
+    """TF fails on a zero divisor wherever an output element would use it."""
+    if np.any(y == 0) and np.broadcast(x, y).size:
         raise _invalid("Integer division by zero")
 
 
@@ -50,7 +51,7 @@ simple("Minimum")(np.minimum)
 @simple("Div", "RealDiv")
 def _div(x, y):
     if _is_int(x):
-        _check_divisor(y)
+        _check_divisor(x, y)
         return _trunc_div(x, y)
     return np.true_divide(x, y)
 
@@ -58,7 +59,7 @@ def _div(x, y):
 @simple("FloorDiv")
 def _floor_div(x, y):
     if _is_int(x):
-        _check_divisor(y)
+        _check_divisor(x, y)
         return np.floor_divide(x, y)
     return np.floor(np.true_divide(x, y))
 
@@ -66,7 +67,7 @@ def _floor_div(x, y):
 @simple("FloorMod")
 def _floor_mod(x, y):
     if _is_int(x):
-        _check_divisor(y)
+        _check_divisor(x, y)
         return np.remainder(x, y)
     trunc = np.fmod(x, y)
     return np.where((trunc != 0) & ((y < 0) != (trunc < 0)), trunc + y, trunc)
@@ -120,7 +121,7 @@ def _rsqrt(x):
 @simple("Reciprocal")
 def _reciprocal(x):
     if _is_int(x):
-        _check_divisor(x)
+        _check_divisor(x, x)
         return _trunc_div(np.ones_like(x), x)
     return np.reciprocal(x)
 

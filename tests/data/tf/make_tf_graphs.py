@@ -175,12 +175,13 @@ def resource_training() -> Recorder:
         momentum = v1.train.MomentumOptimizer(0.02, 0.9).minimize(loss, var_list=[u],
                                                                   name="momentum")
         init = v1.global_variables_initializer()
+        values = [tf.identity(v, name=f"{v.op.name}_value") for v in (w, b, u)]
     feeds = {x: r.standard_normal((6, 3)).astype(np.float32),
              target: r.standard_normal((6, 1)).astype(np.float32)}
     rec.step(targets=[init])
     for _ in range(4):
         rec.step([loss], feeds, targets=[sgd, momentum])
-    rec.step(["w:0", "b:0", "u:0", loss], feeds)
+    rec.step(values + [loss], feeds)
     return rec
 
 
@@ -227,6 +228,38 @@ def ref_training() -> Recorder:
     rec.step([total])
     rec.step([reset])
     rec.step([accumulate], feeds)
+    return rec
+
+
+def ref_optimizers() -> Recorder:
+    rec = Recorder("ref_optimizers", "TF1 ref variables trained by Adam, Momentum (Nesterov), "
+                                     "RMSProp (plain and centered) and Adagrad",
+                   rtol=1e-5, atol=1e-5)
+    r = rng(8)
+    with rec.graph.as_default():
+        x = v1.placeholder(tf.float32, [None, 3], name="x")
+        target = v1.placeholder(tf.float32, [None, 2], name="target")
+        names = ["adam", "momentum", "rmsprop", "centered", "adagrad"]
+        ws = {n: v1.Variable(r.standard_normal((3, 2)).astype(np.float32), name=f"w_{n}",
+                             use_resource=False) for n in names}
+        pred = tf.add_n([tf.matmul(x, w) for w in ws.values()]) * 0.3
+        loss = tf.reduce_mean(tf.square(pred - target), name="loss")
+        optimizers = {
+            "adam": v1.train.AdamOptimizer(0.1),
+            "momentum": v1.train.MomentumOptimizer(0.05, 0.9, use_nesterov=True),
+            "rmsprop": v1.train.RMSPropOptimizer(0.05, decay=0.9, momentum=0.5),
+            "centered": v1.train.RMSPropOptimizer(0.05, centered=True),
+            "adagrad": v1.train.AdagradOptimizer(0.3),
+        }
+        train = tf.group(*[opt.minimize(loss, var_list=[ws[n]], name=f"train_{n}")
+                           for n, opt in optimizers.items()], name="train")
+        init = v1.global_variables_initializer()
+    feeds = {x: r.standard_normal((5, 3)).astype(np.float32),
+             target: r.standard_normal((5, 2)).astype(np.float32)}
+    rec.step(targets=[init])
+    for _ in range(4):
+        rec.step([loss], feeds, targets=[train])
+    rec.step([loss] + list(ws.values()), feeds)
     return rec
 
 
@@ -330,9 +363,53 @@ def activation_gradients() -> Recorder:
     return rec
 
 
+def nn_misc() -> Recorder:
+    rec = Recorder("nn_misc", "more nn and math ops with their gradients: elu, selu, softplus, "
+                              "leaky_relu, sparse softmax xent, l2_loss, top_k, cumsum, "
+                              "segment sums, batch matmul, log_softmax, clip, erf",
+                   rtol=1e-5, atol=1e-5)
+    r = rng(9)
+    with rec.graph.as_default():
+        x = v1.placeholder(tf.float32, [4, 5], name="x")
+        ids = v1.placeholder(tf.int32, [4], name="ids")
+        w = tf.constant(r.standard_normal((4, 5)).astype(np.float32), name="w")
+        outs = []
+        for fn, name in [(tf.nn.elu, "elu"), (tf.nn.selu, "selu"), (tf.nn.softplus, "softplus"),
+                         (lambda v, name: tf.nn.leaky_relu(v, 0.1, name=name), "leaky"),
+                         (tf.math.erf, "erf"), (tf.nn.log_softmax, "log_softmax"),
+                         (tf.nn.softmax, "softmax"), (tf.math.log1p, "log1p"),
+                         (lambda v, name: tf.clip_by_value(v, -0.5, 0.7, name=name), "clip")]:
+            y = fn(x if name != "log1p" else tf.abs(x), name=name)
+            outs += [y] + tf.gradients(tf.reduce_sum(y * w), [x], name=f"{name}_grad")
+        xent = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=ids, logits=x, name="sxent")
+        outs += [xent] + tf.gradients(tf.reduce_mean(xent), [x], name="sxent_grad")
+        l2 = tf.nn.l2_loss(x, name="l2")
+        outs += [l2] + tf.gradients(l2, [x], name="l2_grad")
+        values, indices = tf.math.top_k(x, k=3, name="top_k")
+        outs += [values, indices]
+        outs += [tf.cumsum(x, axis=1, name="cumsum"),
+                 tf.cumsum(x, axis=0, exclusive=True, reverse=True, name="cumsum_er"),
+                 tf.math.unsorted_segment_sum(x, ids, 3, name="segsum"),
+                 tf.linalg.matmul(tf.reshape(x, [2, 2, 5]), tf.reshape(w, [2, 5, 2]),
+                                  name="batch_matmul"),
+                 tf.math.squared_difference(x, w, name="sqdiff"),
+                 tf.math.reduce_logsumexp(x, axis=1, name="logsumexp"),
+                 tf.math.count_nonzero(x > 0.0, axis=0, name="count_nonzero"),
+                 tf.reduce_all(x > -3.0, name="all"), tf.reduce_any(x > 2.0, axis=1, name="any"),
+                 tf.sign(x, name="sign"), tf.math.reciprocal(x + 10.0, name="reciprocal"),
+                 tf.round(x * 2.0, name="round"), tf.floor(x, name="floor"),
+                 tf.math.ceil(x, name="ceil"), tf.sin(x, name="sin"), tf.cos(x, name="cos"),
+                 tf.math.is_finite(x / tf.abs(x), name="is_finite")]
+    x_value = r.standard_normal((4, 5)).astype(np.float32)
+    x_value[0, 0] = 0.0
+    x_value[1, :2] = [2.5, -2.5]
+    rec.step(outs, {x: x_value, ids: np.array([2, 0, 1, 2], np.int32)})
+    return rec
+
+
 def main(names: list[str]) -> None:
-    makers = [arith, mlp_resource, resource_training, ref_training, cnn_gradients, array_ops,
-              activation_gradients]
+    makers = [arith, mlp_resource, resource_training, ref_training, ref_optimizers,
+              cnn_gradients, array_ops, activation_gradients, nn_misc]
     for make in makers:
         if not names or make.__name__ in names:
             make().save()

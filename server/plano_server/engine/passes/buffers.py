@@ -31,24 +31,31 @@ class Step:
 def plan_buffers(steps: list[Step], keep: set[int], reuse: bool) -> None:
     """Fills in each step's `free` (slots dead after it) and, if `reuse`, its `reuse`."""
     last_use: dict[int, int] = {}
-    readers: dict[int, list[int]] = {}
     for index, step in enumerate(steps):
         for s in step.ins:
             last_use[s] = index
-            readers.setdefault(s, []).append(index)
     for index, step in enumerate(steps):
-        step.free = sorted({s for s in step.ins if last_use[s] == index and s not in keep} |
-                           {s for s in step.outs if s not in last_use and s not in keep})
-    if not reuse:
-        return
-    fresh = {step.outs[0] for step in steps if _ufunc(step) is not None}
-    for step in steps:
-        ufunc = _ufunc(step)
+        free = [s for s in step.ins if last_use[s] == index and s not in keep]
+        free += [s for s in step.outs if s not in last_use and s not in keep]
+        step.free = sorted(set(free)) if len(free) > 1 else free
+    if reuse:
+        _plan_reuse(steps)
+
+
+def _plan_reuse(steps: list[Step]) -> None:
+    ufuncs = [_ufunc(step) for step in steps]
+    fresh = {}  # slot -> True while every reader so far is a ufunc step
+    for step, ufunc in zip(steps, ufuncs):
+        for s in step.ins:
+            if s in fresh and ufunc is None:
+                fresh[s] = False
+        if ufunc is not None:
+            fresh[step.outs[0]] = True
+    for step, ufunc in zip(steps, ufuncs):
         if ufunc is None or not _closed_over_dtype(ufunc, step.dtypes):
             continue
         for pos, s in enumerate(step.ins):
-            if s in fresh and s in step.free and step.ins.count(s) == 1 and \
-                    all(_ufunc(steps[r]) is not None for r in readers[s]):
+            if fresh.get(s) and s in step.free and step.ins.count(s) == 1:
                 step.reuse = pos
                 step.fn = reusing_kernel(ufunc, pos, step.dtypes[-1])
                 break
@@ -65,13 +72,20 @@ def _ufunc(step: Step):
 
 def _closed_over_dtype(ufunc: np.ufunc, dtypes: tuple) -> bool:
     """True if inputs and output all have one dtype, and the ufunc maps it to itself."""
-    if len(set(dtypes)) != 1:
+    if not dtypes or len(set(dtypes)) != 1:
         return False
-    try:
-        resolved = ufunc.resolve_dtypes(dtypes[:-1] + (None,))
-    except (TypeError, ValueError):
-        return False
-    return resolved[-1] == dtypes[-1]
+    key = (ufunc, dtypes)
+    closed = _CLOSED.get(key)
+    if closed is None:
+        try:
+            closed = ufunc.resolve_dtypes(dtypes[:-1] + (None,))[-1] == dtypes[-1]
+        except (TypeError, ValueError):
+            closed = False
+        _CLOSED[key] = closed
+    return closed
+
+
+_CLOSED: dict[tuple, bool] = {}
 
 
 def reusing_kernel(ufunc: np.ufunc, pos: int, dtype: np.dtype):

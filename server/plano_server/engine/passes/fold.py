@@ -43,7 +43,7 @@ def fold_constants(sub: Subgraph, max_bytes: int = MAX_FOLDED_BYTES) -> Subgraph
             const = make_const(f"_folded/{node.name}:{i}", result, dtype)
             consts.append(const)
             forward[(node.name, i)] = (const.name, 0)
-            values[(const.name, 0)] = result
+            values[(node.name, i)] = result
         spliced[node.name] = consts
     if not spliced:
         return sub

@@ -58,17 +58,31 @@ class Subgraph:
         for old in self.nodes:
             group = spliced.get(old.name) or ([] if old.name in removed else [old])
             for node in group:
-                inputs = [follow(forward, t) for t in node.inputs]
-                control = _expand(node.control, removed)
+                inputs, waits = [], list(node.control)
+                for ref in node.inputs:
+                    ref, inherited = _walk(forward, removed, ref)
+                    inputs.append(ref)
+                    waits += [c for c in inherited if c not in waits]
+                control = _expand(waits, removed)
                 if inputs != node.inputs or control != node.control:
                     node = dataclasses.replace(node, inputs=inputs, control=control)
                 out.append(node)
-        fetches = [follow(forward, t) for t in self.fetches]
-        targets = _expand(self.targets, removed)
-        for old, new in zip(self.fetches, fetches):  # a fetch moved off a removed node:
-            if old != new and old[0] in removed:    # its control inputs must still run
-                targets = _expand(targets + [old[0]], removed)
-        return Subgraph(out, self.fed, fetches, targets, self.fed_nodes)
+        fetches, targets = [], list(self.targets)
+        for ref in self.fetches:  # a fetch moved off a removed node: what it waited on runs
+            ref, inherited = _walk(forward, removed, ref)
+            fetches.append(ref)
+            targets += [c for c in inherited if c not in targets]
+        return Subgraph(out, self.fed, fetches, _expand(targets, removed), self.fed_nodes)
+
+
+def _walk(forward: dict[TensorRef, TensorRef], removed: dict[str, list[str]], ref: TensorRef
+          ) -> tuple[TensorRef, list[str]]:
+    """Where a read of `ref` now reads, and the control inputs of removed nodes passed by."""
+    inherited: list[str] = []
+    while ref in forward:
+        inherited += removed.get(ref[0], ())
+        ref = forward[ref]
+    return ref, inherited
 
 
 def follow(forward: dict[TensorRef, TensorRef], ref: TensorRef) -> TensorRef:
@@ -96,16 +110,19 @@ def is_pure(node: Node, sub: Subgraph) -> bool:
     """True if the node computes a value from its inputs alone: no state, no randomness, no
     variable read, not feedable and no output fed. Only such nodes may be folded, merged or
     forwarded."""
-    if node.op_def.stateful or node.op in _FEEDABLE_SOURCES:
+    pure = _PURE_OPS.get(node.op)
+    if pure is None:
+        kdef = KERNELS.get(node.op)
+        pure = not (node.op_def.stateful or node.op in _FEEDABLE_SOURCES or kdef is None
+                    or kdef.needs_ctx)
+        if kdef is not None:
+            _PURE_OPS[node.op] = pure
+    if not pure or any(_is_state_dtype(d) for d in node.output_dtypes):
         return False
-    kdef = KERNELS.get(node.op)
-    if kdef is None or kdef.needs_ctx:
-        return False
-    if any(_is_state_dtype(d) for d in node.output_dtypes):
-        return False
-    if any((node.name, i) in sub.fed for i in range(len(node.output_dtypes))):
-        return False
-    return True
+    return node.name not in sub.fed_nodes
+
+
+_PURE_OPS: dict[str, bool] = {}  # op name -> purity, once the op has its kernel
 
 
 def reads_state(node: Node, producers: dict[str, Node]) -> bool:
@@ -118,7 +135,7 @@ def reads_state(node: Node, producers: dict[str, Node]) -> bool:
 
 
 def _is_state_dtype(dtype) -> bool:
-    return dtype.is_ref or dtype.base_dtype is dtypes.resource
+    return dtype.is_ref or dtype is dtypes.resource
 
 
 def const_value(node: Node | None):

@@ -1,0 +1,61 @@
+"""The `plano` command. `plano demo` trains a network through a remote session."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plano", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser(
+        "demo", help="train a classifier on a plano-server, checkpoint and restore it",
+        description="Builds an MLP for three interleaved spirals here, trains it in a session "
+        "on a plano-server (started in this process unless --target is given), prints the "
+        "test accuracy, saves a checkpoint and restores it into a fresh session.")
+    demo.add_argument("--epochs", type=_positive_int, default=40)
+    demo.add_argument("--batch-size", type=_positive_int, default=64)
+    demo.add_argument("--learning-rate", type=_positive_float, default=0.01)
+    demo.add_argument("--target", default=None,
+                      help="use a running server, e.g. grpc://host:port (default: start one)")
+    demo.add_argument("--points", type=_positive_int, default=3000,
+                      help="size of the generated dataset (default 3000)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--checkpoint-dir", default=None,
+                      help="where to save the checkpoint (default: a new temporary folder)")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from plano import errors
+        from plano.demo import DemoOptions, run_demo
+
+        options = DemoOptions(epochs=args.epochs, batch_size=args.batch_size,
+                              learning_rate=args.learning_rate, target=args.target,
+                              points=args.points, seed=args.seed,
+                              checkpoint_dir=args.checkpoint_dir)
+        try:
+            run_demo(options)
+        except errors.OpError as e:
+            print(f"plano demo failed: {type(e).__name__}: {e}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+    return 0
