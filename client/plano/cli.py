@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from plano.demo import DemoOptions
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plano", description=__doc__)
@@ -13,14 +15,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Builds an MLP for three interleaved spirals here, trains it in a session "
         "on a plano-server (started in this process unless --target is given), prints the "
         "test accuracy, saves a checkpoint and restores it into a fresh session.")
-    demo.add_argument("--epochs", type=_positive_int, default=40)
-    demo.add_argument("--batch-size", type=_positive_int, default=64)
-    demo.add_argument("--learning-rate", type=_positive_float, default=0.01)
+    demo.add_argument("--epochs", type=_positive_int, default=DemoOptions.epochs)
+    demo.add_argument("--batch-size", type=_positive_int, default=DemoOptions.batch_size)
+    demo.add_argument("--learning-rate", type=_positive_float,
+                      default=DemoOptions.learning_rate)
     demo.add_argument("--target", default=None,
                       help="use a running server, e.g. grpc://host:port (default: start one)")
-    demo.add_argument("--points", type=_positive_int, default=3000,
-                      help="size of the generated dataset (default 3000)")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--points", type=_positive_int, default=DemoOptions.points,
+                      help="size of the generated dataset")
+    demo.add_argument("--seed", type=int, default=DemoOptions.seed)
     demo.add_argument("--checkpoint-dir", default=None,
                       help="where to save the checkpoint (default: a new temporary folder)")
     return parser
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         from plano import errors
-        from plano.demo import DemoOptions, run_demo
+        from plano.demo import run_demo
 
         options = DemoOptions(epochs=args.epochs, batch_size=args.batch_size,
                               learning_rate=args.learning_rate, target=args.target,

@@ -23,7 +23,7 @@ HIDDEN = 64
 
 @dataclass
 class DemoOptions:
-    epochs: int = 40
+    epochs: int = 30
     batch_size: int = 64
     learning_rate: float = 0.01
     target: str | None = None
@@ -39,8 +39,9 @@ def make_spirals(points: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for k in range(NUM_CLASSES):
         r = np.linspace(0.08, 1.0, per_class)
-        theta = 2 * np.pi * k / NUM_CLASSES + 3.2 * r * np.pi + rng.normal(0, 0.06, per_class)
-        xs.append(np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1))
+        theta = 2 * np.pi * k / NUM_CLASSES + 3.2 * r * np.pi + rng.normal(0, 0.1, per_class)
+        arm = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1)
+        xs.append(arm + rng.normal(0, 0.03, arm.shape))
         ys.append(np.full(per_class, k))
     x, y = np.concatenate(xs).astype(np.float32), np.concatenate(ys).astype(np.int32)
     order = rng.permutation(len(y))
@@ -128,9 +129,9 @@ def run_demo(options: DemoOptions, out: TextIO = sys.stdout) -> float:
             f"{graph_def.ByteSize() / 1024:.1f} KiB as a GraphDef")
         with tf.Session(target, graph=graph) as sess:
             sess.run(model.init)
-            say(f"  session  the graph was sent once; {model.variables} variables "
-                f"({model.parameters:,} trainable parameters) now live in the server's "
-                "session\n")
+            say(f"  session  the graph went to the server once; its {model.variables} "
+                f"variables ({model.parameters:,} weights and biases, Adam's slots, the "
+                "global step) now live in that session\n")
             say(f"  training: each step sends one batch of {options.batch_size} points and "
                 "gets back only the loss")
             _train(sess, model, x_train, y_train, options, out)

@@ -205,7 +205,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
                                                request.download_handle)
             for name, arr in tensors:
                 for chunk in streaming.iter_chunks(name, arr, self.chunk_bytes):
-                    sent += len(chunk.data)
+                    sent += chunk.ByteSize()
                     yield chunk
         except Exception as e:  # noqa: BLE001 - every failure becomes a status
             error = _as_op_error(e)

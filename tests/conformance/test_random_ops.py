@@ -138,8 +138,11 @@ def test_random_namespace():
 def test_helper_argument_errors():
     with pytest.raises(ValueError, match="Must specify maxval for integer dtype int32"):
         tf.random_uniform([2], dtype=tf.int32)
-    with pytest.raises(TypeError, match="int32 not in list of allowed values"):
+    with pytest.raises(TypeError, match="int32"):  # mean 0.0 cannot be an int32 (as TF)
         tf.random_normal([2], dtype=tf.int32)
+    with pytest.raises(TypeError, match="int32 not in list of allowed values"):
+        tf.get_default_graph().create_op("TruncatedNormal", [tf.constant([2])],
+                                         {"dtype": tf.int32})
     with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 2"):
         tf.random_normal([[2]])
 

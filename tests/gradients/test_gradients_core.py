@@ -1,6 +1,8 @@
 """plano.gradients itself: summing, unconnected inputs, stop_gradients, grad_ys, variables."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import plano as tf
 from tests.gradients.gradcheck import check_gradients
@@ -137,3 +139,22 @@ def test_gradients_check_their_arguments():
         other = tf.placeholder(tf.float32, [2])
     with pytest.raises(ValueError, match="not from the same graph"):
         tf.gradients(x, [other])
+
+
+@st.composite
+def broadcastable_pair(draw):
+    """Two shapes numpy broadcasts together (some dims 1 or missing on either side)."""
+    out = draw(st.lists(st.integers(1, 4), min_size=0, max_size=3))
+    a = [d if draw(st.booleans()) else 1 for d in out]
+    b = [d if draw(st.booleans()) else 1 for d in out][draw(st.integers(0, len(out))):]
+    return a, b
+
+
+@settings(max_examples=25, deadline=None)
+@given(broadcastable_pair(), st.booleans())
+def test_composite_graphs_match_finite_differences_over_broadcast_shapes(shapes, dynamic):
+    rng = np.random.default_rng(len(shapes[0]) * 7 + len(shapes[1]))
+    a = rng.uniform(0.5, 1.5, shapes[0])
+    b = rng.uniform(0.5, 1.5, shapes[1])
+    check_gradients(lambda x, y: tf.sigmoid(x * y + x) / (y + 2.0) - tf.square(x - y),
+                    [a, b], dynamic_shapes=dynamic)

@@ -52,6 +52,20 @@ def test_grads_of_activation_grads(op_type):
                     [g, x], wrt=[0])
 
 
+@pytest.mark.parametrize("op_type", ["EluGrad", "SeluGrad", "SoftplusGrad"])
+def test_grads_of_smooth_activation_grads(op_type):
+    rng = np.random.default_rng(11)
+    g, y = rng.uniform(-1, 1, (3, 4)), away_from_kinks(rng, (3, 4)) / 4
+    check_gradients(lambda a, b: tf.get_default_graph().create_op(op_type, [a, b]).outputs[0],
+                    [g, y])
+
+
+@pytest.mark.parametrize("data_format", ["NHWC", "NCHW"])
+def test_grad_of_bias_add_grad(data_format):
+    grad = np.random.default_rng(12).normal(size=(2, 3, 2, 2))
+    check_gradients(lambda g: nn_ops.bias_add_grad(g, data_format=data_format), [grad])
+
+
 @pytest.mark.parametrize("fn", [tf.nn.softmax, tf.nn.log_softmax])
 @SETTINGS
 @given(shape=SHAPES, seed=st.integers(0, 10**6))

@@ -310,3 +310,17 @@ def test_concurrent_runs_on_one_session_update_atomically(target):
         for t in threads:
             t.join()
         assert sess.run(v) == 240.0
+
+
+def test_a_collected_callable_is_released_on_the_server(plano_server, raw_client):
+    x = tf.placeholder(tf.float32, [])
+    with tf.Session(plano_server.target) as sess:
+        f = sess.make_callable(x + 1.0, [x])
+        g = sess.make_callable(x + 2.0, [x])
+        assert (f(1.0), g(1.0)) == (2.0, 3.0)
+        assert _my_sessions(raw_client)[sess._backend.handle].num_callables == 2
+        del f
+        gc.collect()
+        assert _my_sessions(raw_client)[sess._backend.handle].num_callables == 1
+        h = sess.make_callable(x + 3.0, [x])
+        assert (g(1.0), h(1.0)) == (3.0, 4.0)

@@ -52,13 +52,15 @@ def test_idle_sessions_are_reaped(raw_client):
 def test_busy_sessions_are_not_reaped():
     server = ServerProcess("--session-idle-timeout", "0.3")
     try:
-        x = tf.placeholder(tf.float32, [512, 512])
+        x = tf.placeholder(tf.float32, [1024, 1024])
         y = x
-        for _ in range(300):
+        for _ in range(60):
             y = tf.matmul(y, x)
         with tf.Session(server.target) as sess:
             # one step longer than the idle timeout, then steps closer together than it
-            sess.run(y, {x: np.eye(512, dtype=np.float32)})
+            start = time.monotonic()
+            sess.run(y, {x: np.eye(1024, dtype=np.float32)})
+            assert time.monotonic() - start > 0.3
             for _ in range(5):
                 time.sleep(0.1)
                 assert sess.run(tf.constant(1.0)) == 1.0

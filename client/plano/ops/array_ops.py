@@ -201,7 +201,10 @@ register_op("Size", inputs=["input: T"], outputs=["output: out_type"],
             attrs=["T: type", f"out_type: {_INDEX}"], shape_fn=scalar_rule)
 register_op("Rank", inputs=["input: T"], outputs=["output: int32"], attrs=["T: type"],
             shape_fn=scalar_rule)
-not_differentiable("Shape", "Size", "Rank")
+register_op("ShapeN", inputs=["input: N * T"], outputs=["output: N * out_type"],
+            attrs=["N: int >= 1", "T: type", f"out_type: {_INDEX}"],
+            shape_fn=lambda op: [TensorShape([t.shape.rank]) for t in op.inputs])
+not_differentiable("Shape", "ShapeN", "Size", "Rank")
 constant_value_rule("Shape")(_fold)
 
 
@@ -221,6 +224,14 @@ def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002
     """tf.shape: a Const when the static shape is fully known (as TF builds it), else Shape."""
     return _shape_like("Shape", input, name, out_type, lambda s: s.as_list()
                        if s.is_fully_defined() else None)
+
+
+def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002
+    """tf.shape_n: the shapes of several tensors, as one ShapeN node."""
+    tensors = [convert_to_tensor(t) for t in input]
+    op = tensors[0].graph.create_op("ShapeN", [tensors], {"out_type": out_type},
+                                    name=name or "ShapeN")
+    return op.outputs
 
 
 def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
@@ -1068,6 +1079,14 @@ register_op("Pad", inputs=["input: T", "paddings: Tpaddings"], outputs=["output:
 register_op("PadV2", inputs=["input: T", "paddings: Tpaddings", "constant_values: T"],
             outputs=["output: T"], attrs=["T: type", f"Tpaddings: {_INDEX}"],
             shape_fn=_pad_rule)
+register_op("MirrorPad", inputs=["input: T", "paddings: Tpaddings"], outputs=["output: T"],
+            attrs=["T: type", f"Tpaddings: {_INDEX}", "mode: {'REFLECT', 'SYMMETRIC'}"],
+            shape_fn=_pad_rule)
+register_op("MirrorPadGrad", inputs=["input: T", "paddings: Tpaddings"],
+            outputs=["output: T"],
+            attrs=["T: type", f"Tpaddings: {_INDEX}", "mode: {'REFLECT', 'SYMMETRIC'}"],
+            shape_fn=lambda op: TensorShape(None if op.inputs[0].shape.rank is None
+                                            else [None] * op.inputs[0].shape.rank))
 register_op("ReverseV2", inputs=["tensor: T", "axis: Tidx"], outputs=["output: T"],
             attrs=[f"Tidx: {_INDEX}", "T: {uint8, int8, uint16, int16, int32, uint32, int64, "
                    "uint64, bool, half, float, double, string}"], shape_fn=_reverse_rule)
@@ -1096,6 +1115,19 @@ def _pad_grad(op, grad):
     return [x_grad, None] + [None] * (len(op.inputs) - 2)
 
 
+@register_gradient("MirrorPad")
+def _mirror_pad_grad(op, grad):
+    return [op.graph.create_op("MirrorPadGrad", [grad, op.inputs[1]],
+                               {"mode": op.get_attr("mode")}, name="MirrorPadGrad").outputs[0],
+            None]
+
+
+@register_gradient("MirrorPadGrad")
+def _mirror_pad_grad_grad(op, grad):
+    return [op.graph.create_op("MirrorPad", [grad, op.inputs[1]],
+                               {"mode": op.get_attr("mode")}, name="MirrorPad").outputs[0], None]
+
+
 @register_gradient("ReverseV2")
 def _reverse_grad(op, grad):
     return [reverse_v2(grad, op.inputs[1]), None]
@@ -1108,10 +1140,15 @@ def tile(input, multiples, name=None):  # noqa: A002
 
 
 def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
-    """tf.pad (CONSTANT mode): Pad, or PadV2 when the fill value is not 0."""
-    if str(mode).upper() != "CONSTANT":
-        raise ValueError(f"Unknown padding mode: {mode}; plano supports mode='CONSTANT'")
+    """tf.pad: Pad, PadV2 when the fill value is not 0, MirrorPad for REFLECT/SYMMETRIC."""
+    mode = str(mode).upper()
     x = convert_to_tensor(tensor)
+    if mode in ("REFLECT", "SYMMETRIC"):
+        return x.graph.create_op("MirrorPad", [x, paddings], {"mode": mode},
+                                 name=name or "MirrorPad").outputs[0]
+    if mode != "CONSTANT":
+        raise ValueError(f"Unknown padding mode: {mode}; expected CONSTANT, REFLECT or "
+                         "SYMMETRIC")
     if not _is_tensor(constant_values) and np.all(np.asarray(constant_values) == 0):
         return x.graph.create_op("Pad", [x, paddings], name=name or "Pad").outputs[0]
     return x.graph.create_op("PadV2", [x, paddings, constant_values],
@@ -1301,7 +1338,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                                {"axis": -1 if axis is None else axis}, name=scope).outputs[0]
 
 
-__all__ = ["placeholder", "placeholder_with_default", "identity", "stop_gradient",
+__all__ = ["shape_n", "placeholder", "placeholder_with_default", "identity", "stop_gradient",
            "prevent_gradient", "shape", "size", "rank", "reshape", "fill", "zeros", "ones",
            "zeros_like", "ones_like", "broadcast_to", "stack", "unstack", "concat", "split",
            "slice", "strided_slice", "transpose", "invert_permutation", "expand_dims",

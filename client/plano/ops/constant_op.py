@@ -48,7 +48,8 @@ def _to_array(value, dtype):
     if dtype is dtypes.string:
         return codec.to_numpy(value, dtype)
     target = np.dtype(dtype.as_numpy_dtype)
-    if arr.dtype.kind == "f" and target.kind in "iub" and not isinstance(value, np.ndarray):
+    if arr.dtype.kind == "f" and arr.size and target.kind in "iub" and \
+            not isinstance(value, np.ndarray):
         # As TF: Python floats never silently become integers (numpy arrays are cast).
         raise TypeError(f"Expected {dtype.name}, but got {value!r} of type "
                         f"'{type(value).__name__}'.")

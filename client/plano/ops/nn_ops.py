@@ -500,6 +500,29 @@ def _leaky_relu_grad_grad(op, grad):
     return [leaky_relu_grad(grad, x, alpha=op.get_attr("alpha")), array_ops.zeros_like(x)]
 
 
+@register_gradient("EluGrad", "SeluGrad")
+def _elu_selu_grad_grad(op, grad):
+    """d/d(gradients) is the op itself; d/d(outputs) is gradients where outputs < 0 (as TF)."""
+    dy, y = op.inputs
+    again = elu_grad if op.type == "EluGrad" else selu_grad
+    return [again(grad, y),
+            math_ops.where(math_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
+
+
+@register_gradient("SoftplusGrad")
+def _softplus_grad_grad(op, grad):
+    dy, x = op.inputs
+    d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+    return [softplus_grad(grad, x), d2x]
+
+
+@register_gradient("BiasAddGrad")
+def _bias_add_grad_grad(op, grad):
+    """The bias gradient is a sum over all but the channel axis; its gradient broadcasts."""
+    fmt = op.get_attr("data_format")
+    return [bias_add(array_ops.zeros_like(op.inputs[0]), grad, data_format=fmt)]
+
+
 @register_gradient("Softmax")
 def _softmax_grad(op, grad):
     """(grad - sum(grad * softmax)) * softmax, along the last axis."""

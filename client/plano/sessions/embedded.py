@@ -31,7 +31,7 @@ class EmbeddedBackend:
         return self._engine.run(feeds, fetches, targets, deadline)
 
     def make_callable(self, feed_names: list, fetches: list, targets: list) -> int:
-        handle = len(self._callables) + 1
+        handle = max(self._callables, default=0) + 1  # released handles may return
         self._callables[handle] = (tuple(feed_names), list(fetches), list(targets))
         return handle
 

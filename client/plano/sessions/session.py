@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 
 import numpy as np
 
@@ -173,7 +174,16 @@ class BaseSession:
             session._extend_graph()
             out = session._backend.run_callable(handle, values, session._timeout_ms(options))
             return fetch_plan.build([_as_result(v) for v in out])
+        weakref.finalize(call, _release_callable, self._backend, handle).atexit = False
         return call
+
+
+def _release_callable(backend, handle: int) -> None:
+    """Frees a callable's registration (server-side when remote) once it is collected."""
+    try:
+        backend.release_callable(handle)
+    except Exception:  # noqa: BLE001 - the session may be closed or its server gone by now
+        pass
 
 
 def feed_value(tensor: Tensor, value) -> np.ndarray:

@@ -68,18 +68,19 @@ class Assembler:
         if chunk.HasField("header"):
             self._finish()
             self._start(chunk.header)
-        if chunk.data:
+        data = chunk.data  # each access to a bytes field copies it: read it once
+        if data:
             if self._buffer is None:
                 raise errors.InvalidArgumentError(
                     None, None, "Tensor stream: data chunk before any tensor header")
-            end = self._filled + len(chunk.data)
+            end = self._filled + len(data)
             if end > len(self._buffer):
                 raise errors.InvalidArgumentError(
                     None, None, f"Tensor stream: '{self._name}' got more than the "
                     f"{len(self._buffer)} bytes its header declared")
-            self._buffer[self._filled:end] = chunk.data
+            self._buffer[self._filled:end] = data
             self._filled = end
-            self.num_bytes += len(chunk.data)
+            self.num_bytes += len(data)
 
     def add_all(self, chunks: Iterable[pb.TensorChunk]) -> list[tuple[str, np.ndarray]]:
         for chunk in chunks:
@@ -99,7 +100,8 @@ class Assembler:
             raise errors.InvalidArgumentError(
                 None, None, f"{what}: unsupported dtype enum {header.dtype}") from None
         if dtype is dtypes.resource:
-            raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
+            raise errors.InvalidArgumentError(
+                None, None, f"{what}: resource tensors cannot be sent")
         if self._check is not None:
             self._check(header, shape, dtype)
         self._name = header.name

@@ -17,7 +17,7 @@ from plano import dtypes
 from plano.framework.graph import Tensor
 from plano.framework.op_builder import convert_to_tensor
 from plano.gradients import gradients
-from plano.ops import control_flow_ops, training_ops
+from plano.ops import array_ops, control_flow_ops, math_ops, training_ops
 from plano.ops.variables import GraphKeys, Variable, trainable_variables
 
 _LOSS_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64)
@@ -97,7 +97,8 @@ class Optimizer:
             raise ValueError("No variables provided.")
         var_list = [v for g, v in pairs if g is not None]
         if not var_list:
-            raise ValueError(f"No gradients provided for any variable: {[v.name for _, v in pairs]}.")
+            raise ValueError(f"No gradients provided for any variable: "
+                             f"{[v.name for _, v in pairs]}.")
         graph = var_list[0].graph
         with graph.name_scope(None), graph.control_dependencies(None):
             self._create_slots(var_list)
@@ -141,8 +142,6 @@ class Optimizer:
         """A non-trainable variable shaped like `var`, named `<var>/<op_name>` as in TF."""
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
-            from plano.ops import array_ops
-
             shape = var.shape.as_list()
             slots[var] = Variable(lambda: array_ops.fill(shape, convert_to_tensor(
                 value, dtype=var.dtype)), name=f"{var.op.name}/{op_name}", trainable=False)
@@ -176,8 +175,6 @@ class Optimizer:
             tensor = convert_to_tensor(value)
             if tensor.dtype.base_dtype == var.dtype:
                 return tensor
-            from plano.ops import math_ops
-
             return math_ops.cast(tensor, var.dtype)
         cache_key = (key, var.dtype)
         if cache_key not in self._constants:

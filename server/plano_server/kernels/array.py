@@ -70,6 +70,12 @@ def _shape(node):
     return lambda x: np.array(np.shape(x), dtype=out)
 
 
+@kernel("ShapeN")
+def _shape_n(node):
+    out = node.attrs["out_type"].as_numpy_dtype
+    return lambda *xs: tuple(np.array(np.shape(x), dtype=out) for x in xs)
+
+
 @kernel("Size")
 def _size(node):
     out = node.attrs["out_type"].as_numpy_dtype
@@ -443,6 +449,59 @@ def _pad(node):
         if x.ndim == 0:
             return x.copy()
         return np.pad(x, p.astype(np.int64), mode="constant", constant_values=fill)
+    return run
+
+
+def _mirror_paddings(node, x, paddings) -> list[tuple[int, int]]:
+    """TF's limits: REFLECT pads less than the dim, SYMMETRIC at most the dim."""
+    p = np.asarray(paddings)
+    if p.ndim != 2 or p.shape[1] != 2 or p.shape[0] != x.ndim:
+        raise _invalid(f"The first dimension of paddings must be the rank of inputs"
+                       f"{_fmt(p.shape)}, {_fmt(x.shape)}")
+    offset = 0 if node.attrs["mode"] == b"REFLECT" else 1
+    pairs = [(int(a), int(b)) for a, b in p.tolist()]
+    for d, (a, b) in enumerate(pairs):
+        limit = x.shape[d] - 1 + offset
+        if a < 0 or b < 0 or a > limit or b > limit:
+            raise _invalid(f"paddings must be no greater than the dimension size: {a}, {b} "
+                           f"greater than {limit} (dimension {d}, mode "
+                           f"{node.attrs['mode'].decode()})")
+    return pairs
+
+
+@kernel("MirrorPad")
+def _mirror_pad(node):
+    mode = node.attrs["mode"].decode().lower()
+
+    def run(x, paddings):
+        pairs = _mirror_paddings(node, x, paddings)
+        check_alloc(node, [d + a + b for d, (a, b) in zip(x.shape, pairs)], x.dtype)
+        return np.pad(x, pairs, mode=mode) if x.ndim else x.copy()
+    return run
+
+
+@kernel("MirrorPadGrad")
+def _mirror_pad_grad(node):
+    """Folds each padded border back onto the input elements it mirrored (summing)."""
+    offset = 0 if node.attrs["mode"] == b"SYMMETRIC" else 1
+
+    def run(grad, paddings):
+        out = np.array(grad, copy=True)
+        for axis, (a, b) in enumerate(np.asarray(paddings).astype(int).tolist()):
+            n = out.shape[axis] - a - b
+            core = np.take(out, range(a, a + n), axis=axis)
+            if a:
+                before = np.flip(np.take(out, range(a), axis=axis), axis)
+                idx = [slice(None)] * out.ndim
+                idx[axis] = slice(offset, offset + a)
+                core[tuple(idx)] += before
+            if b:
+                after = np.flip(np.take(out, range(a + n, a + n + b), axis=axis), axis)
+                idx = [slice(None)] * out.ndim
+                idx[axis] = slice(n - offset - b, n - offset)
+                core[tuple(idx)] += after
+            out = core
+        return out
     return run
 
 
