@@ -157,7 +157,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
     @_unary(pb.ListSessionsResponse)
     def ListSessions(self, request, context, owner):
         return pb.ListSessionsResponse(
-            session=[pb.SessionInfo(**info) for info in self.store.list(owner)])
+            session=[pb.SessionInfo(**info) for info in self.store.list_sessions(owner)])
 
     @_unary(pb.GetStatusResponse)
     def GetStatus(self, request, context, owner):

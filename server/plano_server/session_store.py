@@ -269,7 +269,7 @@ class SessionStore:
         return tensors
 
     # -- introspection --
-    def list(self, owner: str) -> list[dict]:
+    def list_sessions(self, owner: str) -> list[dict]:
         """The open sessions of `owner`."""
         now = time.monotonic()
         with self._lock:

@@ -324,3 +324,20 @@ def test_a_collected_callable_is_released_on_the_server(plano_server, raw_client
         assert _my_sessions(raw_client)[sess._backend.handle].num_callables == 1
         h = sess.make_callable(x + 3.0, [x])
         assert (g(1.0), h(1.0)) == (3.0, 4.0)
+
+
+def test_steps_of_different_sessions_run_at_the_same_time(plano_server, raw_client):
+    y, feeds = _slow_step(30)
+    sessions = [tf.Session(plano_server.target) for _ in range(2)]
+    threads = [threading.Thread(target=s.run, args=(y, feeds)) for s in sessions]
+    for t in threads:
+        t.start()
+    status, most = raw_client().GetStatus, 0
+    while any(t.is_alive() for t in threads):
+        most = max(most, status(pb.GetStatusRequest()).active_steps)
+        time.sleep(0.005)
+    for t in threads:
+        t.join()
+    assert most == 2
+    for s in sessions:
+        s.close()

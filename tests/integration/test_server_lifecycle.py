@@ -108,6 +108,10 @@ def test_sigterm_lets_the_step_in_flight_finish_then_exits_0(raw_client):
         time.sleep(0.01)
     assert status(pb.GetStatusRequest()).active_steps == 1
     server.signal(signal.SIGTERM)
+    with pytest.raises(tf.errors.UnavailableError, match="shutting down|Cannot reach"):
+        with tf.Session(server.target) as late:  # no new work once draining
+            late.run(tf.constant(1.0))
+    assert thread.is_alive()
     thread.join(120)
     assert "error" not in result, result.get("error")
     np.testing.assert_allclose(result["value"], 1.0, rtol=1e-4)
@@ -115,3 +119,20 @@ def test_sigterm_lets_the_step_in_flight_finish_then_exits_0(raw_client):
     with pytest.raises(tf.errors.UnavailableError, match=f"127.0.0.1:{server.port}"):
         sess.run(y, feeds)
     sess.close()
+
+
+def test_the_server_default_step_timeout_applies_when_a_step_sets_none():
+    server = ServerProcess("--step-timeout", "0.1")
+    try:
+        x = tf.placeholder(tf.float32, [1024, 1024])
+        y = x
+        for _ in range(400):
+            y = tf.matmul(y, x)
+        with tf.Session(server.target) as sess:
+            with pytest.raises(tf.errors.DeadlineExceededError, match="ran past its deadline"):
+                sess.run(y, {x: np.eye(1024, dtype=np.float32)})
+            longer = tf.RunOptions(timeout_in_ms=60_000)  # a step's own timeout comes first
+            assert sess.run(tf.reduce_sum(y), {x: np.eye(1024, dtype=np.float32)},
+                            options=longer) == 1024.0
+    finally:
+        assert server.stop() == 0

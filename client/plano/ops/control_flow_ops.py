@@ -1,10 +1,12 @@
 """NoOp and grouping: nodes that exist only to order or bundle other nodes."""
 from __future__ import annotations
 
+from plano.framework.gradient_registry import not_differentiable
 from plano.framework.graph import Operation, Tensor, get_default_graph
 from plano.framework.op_def import register_op
 
 register_op("NoOp", shape_fn=lambda op: [])
+not_differentiable("NoOp")
 
 
 def no_op(name=None) -> Operation:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from plano.framework.gradient_registry import register_gradient
+from plano.framework.gradient_registry import not_differentiable
 from plano.framework.graph import get_default_graph
 from plano.framework.op_builder import convert_to_tensor
 from plano.framework.op_def import register_op
@@ -47,6 +48,12 @@ register_op("IsVariableInitialized", inputs=["ref: Ref(dtype)"], outputs=["is_in
 def _read_variable_grad(op, grad):
     """A read's gradient flows to the handle, where gradients.py sums those of all reads."""
     return [grad]
+
+
+# Writes and handles carry no gradient; reads do (above).
+not_differentiable("VarHandleOp", "AssignVariableOp", "AssignAddVariableOp",
+                   "AssignSubVariableOp", "VarIsInitializedOp", "DestroyResourceOp",
+                   "VariableV2", "Assign", "AssignAdd", "AssignSub", "IsVariableInitialized")
 
 
 def _handle_shape(handle) -> TensorShape:

@@ -29,6 +29,8 @@ class Variable:
     sessions on one graph hold two separate values.
     """
 
+    __array_priority__ = 100  # so numpy defers `ndarray * variable` to the variable
+
     def __init__(self, initial_value=None, trainable=True, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None,
                  expected_shape=None, import_scope=None, constraint=None, use_resource=None,

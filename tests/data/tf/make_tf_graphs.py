@@ -342,6 +342,39 @@ def array_ops() -> Recorder:
     return rec
 
 
+def array_gradients() -> Recorder:
+    rec = Recorder("array_gradients", "gradients TF emits for array ops: StridedSliceGrad, "
+                                      "concat/split, gather (IndexedSlices), pad, mirror pad, "
+                                      "tile, transpose, pack/unpack, reshape, reverse")
+    r = rng(10)
+    with rec.graph.as_default():
+        x = v1.placeholder(tf.float32, [3, 4, 5], name="x")
+        idx = v1.placeholder(tf.int32, [None], name="idx")
+        parts = [x[1:, ::2, -1], x[..., 1:3], x[:, tf.newaxis, 2, ::-1],
+                 tf.concat([x, x * 2.0], axis=1), tf.gather(x, idx), tf.gather(x, [4, 0], axis=2),
+                 tf.pad(x, [[1, 0], [0, 2], [1, 1]]),
+                 tf.pad(x, [[1, 1], [2, 2], [0, 1]], mode="REFLECT"),
+                 tf.pad(x, [[1, 1], [1, 0], [0, 2]], mode="SYMMETRIC"),
+                 tf.tile(x, [1, 2, 3]), tf.transpose(x, [2, 0, 1]),
+                 tf.stack(tf.unstack(x, axis=1)[::-1], axis=0),
+                 tf.reshape(x, [5, -1]), tf.reverse(x, [1]),
+                 tf.split(x, [2, 3], axis=2)[1], tf.slice(x, [1, 0, 2], [2, -1, 2]),
+                 tf.expand_dims(tf.squeeze(x[:, :1, :], axis=1), 0),
+                 tf.broadcast_to(x[:, :1, :], [3, 4, 5])]
+        outs = []
+        for i, part in enumerate(parts):
+            w = tf.constant(r.standard_normal(part.shape.as_list()
+                                              if part.shape.is_fully_defined() else [5, 4, 5])
+                            .astype(np.float32), name=f"w{i}")
+            loss = tf.reduce_sum(part * w, name=f"loss{i}")
+            grad, = tf.gradients(loss, [x], name=f"grad{i}")
+            outs.append(tf.convert_to_tensor(grad, name=f"dense_grad{i}"))
+    feeds = {x: r.standard_normal((3, 4, 5)).astype(np.float32),
+             idx: np.array([2, 0, 1, 2, 0], np.int32)}
+    rec.step(outs, feeds)
+    return rec
+
+
 def activation_gradients() -> Recorder:
     rec = Recorder("activation_gradients", "sigmoid/tanh/relu/relu6 and their gradients "
                                            "(SigmoidGrad, TanhGrad, ReluGrad, Relu6Grad)")
@@ -409,7 +442,7 @@ def nn_misc() -> Recorder:
 
 def main(names: list[str]) -> None:
     makers = [arith, mlp_resource, resource_training, ref_training, ref_optimizers,
-              cnn_gradients, array_ops, activation_gradients, nn_misc]
+              cnn_gradients, array_ops, array_gradients, activation_gradients, nn_misc]
     for make in makers:
         if not names or make.__name__ in names:
             make().save()

@@ -1,0 +1,39 @@
+"""What scenarios share: the run mode, and servers started once, in child processes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from benchmarks.bare_grpc import BareServer
+
+
+@dataclass
+class Context:
+    quick: bool
+    _plano = None
+    _bare = None
+    tf_real: object = None  # the tensorflow module, when it happens to be importable
+    notes: list[str] = field(default_factory=list)
+
+    def seconds(self, full: float) -> float:
+        """How long to sample a figure: a fifth as long in --quick runs."""
+        return full / 5 if self.quick else full
+
+    def plano_server(self):
+        if self._plano is None:
+            from plano_server.process import ServerProcess
+
+            self._plano = ServerProcess()
+        return self._plano
+
+    def bare_server(self) -> BareServer:
+        if self._bare is None:
+            self._bare = BareServer()
+        return self._bare
+
+    def close(self) -> None:
+        if self._plano is not None:
+            self._plano.stop()
+            self._plano = None
+        if self._bare is not None:
+            self._bare.stop()
+            self._bare = None

@@ -1,0 +1,38 @@
+"""1. Tiny step, y = x * 2 + 1 on a fed float32[4]: embedded against the numpy expression,
+remote against a bare grpcio unary echo of the same 16 bytes (server in its own process)."""
+from __future__ import annotations
+
+import numpy as np
+
+import plano as tf
+from benchmarks import harness, models, tf_columns
+from benchmarks.harness import Row, row
+
+US = 1e6
+
+
+def run(ctx) -> list[Row]:
+    value = np.arange(4, dtype=np.float32)
+    graph, x, y = models.tiny_graph()
+    rows = []
+    numpy_times = harness.repeat(lambda: value * np.float32(2) + np.float32(1), ctx.seconds(2))
+    with tf.Session(graph=graph) as sess:
+        sess.run(y, {x: value})
+        embedded = harness.repeat(lambda: sess.run(y, {x: value}), ctx.seconds(3))
+    extra = tf_columns.tiny(ctx, value)
+    for stat, fn in (("median", harness.median), ("p99", harness.p99)):
+        rows.append(row("1 tiny step, embedded", f"{stat} latency", "us", fn(embedded) * US,
+                        fn(numpy_times) * US, "numpy expression", "+ < 20 us",
+                        **{k: v[stat] * US for k, v in extra.items()}))
+    bare = ctx.bare_server()
+    payload = value.tobytes()
+    bare.echo(payload)
+    echo = harness.repeat(lambda: bare.echo(payload), ctx.seconds(3))
+    with tf.Session(ctx.plano_server().target, graph=graph) as sess:
+        sess.run(y, {x: value})
+        remote = harness.repeat(lambda: sess.run(y, {x: value}), ctx.seconds(3))
+    for stat, fn, target in (("median", harness.median, "<= 1.2x"),
+                             ("p99", harness.p99, "")):
+        rows.append(row("1 tiny step, remote", f"{stat} latency", "us", fn(remote) * US,
+                        fn(echo) * US, "bare gRPC unary echo", target))
+    return rows
