@@ -38,3 +38,8 @@ def test_every_op_has_a_conformance_test():
 def test_gradients_are_registered_for_declared_ops_only():
     unknown = sorted((set(GRADIENTS) | NOT_DIFFERENTIABLE) - set(REGISTRY))
     assert not unknown, f"gradient registrations for unknown ops: {unknown}"
+
+
+def test_every_op_has_a_gradient_or_is_declared_not_differentiable():
+    undecided = sorted(set(REGISTRY) - set(GRADIENTS) - NOT_DIFFERENTIABLE)
+    assert not undecided, f"ops with neither a gradient nor not_differentiable: {undecided}"

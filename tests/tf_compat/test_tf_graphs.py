@@ -48,7 +48,8 @@ def _assert_matches(manifest, step, name, got, want):
 
 def test_fixtures_are_present():
     assert {"arith", "mlp_resource", "resource_training", "ref_training", "ref_optimizers",
-            "cnn_gradients", "array_ops", "activation_gradients", "nn_misc"} <= set(NAMES)
+            "cnn_gradients", "array_ops", "array_gradients", "activation_gradients",
+            "nn_misc"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)

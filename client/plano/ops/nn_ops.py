@@ -310,6 +310,11 @@ register_op("MaxPoolGrad", inputs=["orig_input: T", "orig_output: T", "grad: T"]
             attrs=["ksize: list(int) >= 4", "strides: list(int) >= 4", _PADDING_EXPLICIT,
                    _EXPLICIT, _FORMAT, "T: realnumbertype = DT_FLOAT"],
             shape_fn=lambda op: _merge_shapes(op.inputs[0].shape, TensorShape([None] * 4)))
+register_op("MaxPoolGradGrad", inputs=["orig_input: T", "orig_output: T", "grad: T"],
+            outputs=["output: T"],
+            attrs=["ksize: list(int) >= 4", "strides: list(int) >= 4", _PADDING, _FORMAT,
+                   "T: realnumbertype"],
+            shape_fn=lambda op: op.inputs[1].shape)
 register_op("AvgPool", inputs=["value: T"], outputs=["output: T"],
             attrs=["ksize: list(int) >= 4", "strides: list(int) >= 4", _PADDING, _FORMAT,
                    _FLOAT], shape_fn=_pool_shape)
@@ -614,6 +619,22 @@ def _pool_attrs_of(op, *extra: str) -> dict:
 def _max_pool_grad(op, grad):
     return [max_pool_grad(op.inputs[0], op.outputs[0], grad,
                           **_pool_attrs_of(op, "explicit_paddings"))]
+
+
+@register_gradient("MaxPoolGrad")
+def _max_pool_grad_grad(op, grad):
+    orig_input, orig_output = op.inputs[0], op.inputs[1]
+    attrs = _pool_attrs_of(op)
+    return [array_ops.zeros_like(orig_input), array_ops.zeros_like(orig_output),
+            _op("MaxPoolGradGrad", [orig_input, orig_output, grad], attrs,
+                "MaxPoolGradGrad").outputs[0]]
+
+
+@register_gradient("MaxPoolGradGrad")
+def _max_pool_grad_grad_grad(op, grad):
+    orig_input, orig_output = op.inputs[0], op.inputs[1]
+    return [array_ops.zeros_like(orig_input), array_ops.zeros_like(orig_output),
+            max_pool_grad(orig_input, orig_output, grad, **_pool_attrs_of(op))]
 
 
 @register_gradient("AvgPool")

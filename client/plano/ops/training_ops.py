@@ -8,6 +8,7 @@ step over gRPC sends only the batch and returns only the fetches.
 """
 from __future__ import annotations
 
+from plano.framework.gradient_registry import not_differentiable
 from plano.framework.graph import Tensor
 from plano.framework.op_builder import ShapeError, convert_to_tensor
 from plano.framework.op_def import register_op
@@ -60,6 +61,7 @@ for _algo, (_state, _values, _attrs) in ALGORITHMS.items():
                 [f"{v}: T" for v in _values], outputs=["out: Ref(T)"],
                 attrs=["T: numbertype", "use_locking: bool = false"] + _attrs,
                 shape_fn=_shape_rule(_state, _values, False), stateful=True)
+    not_differentiable(f"ResourceApply{_algo}", f"Apply{_algo}")  # updates, not functions
 
 
 def resource_apply(algo: str, state: list[Tensor], values: list, name: str | None = None,

@@ -304,6 +304,19 @@ def _max_pool(node):
     return run
 
 
+def _first_max(xh: np.ndarray, win: Window):
+    """Each pooling window's first maximum (flat kernel index), whether it has one (a
+    NaN-only window has none), and the output size and top/left padding."""
+    n, h, w, c = xh.shape
+    xp, out_hw, top_left = _pad(xh, win, _lowest(xh.dtype))
+    inside = _pad(np.ones((1, h, w, 1), bool), win, False)[0]
+    kk = win.size[0] * win.size[1]
+    values = _patches(xp, win, out_hw).reshape(n, *out_hw, c, kk)
+    real = _patches(inside, win, out_hw).reshape(1, *out_hw, 1, kk)
+    hit = (values == np.fmax.reduce(values, axis=-1, keepdims=True)) & real
+    return hit.argmax(-1), hit.any(-1), out_hw, top_left
+
+
 @kernel("MaxPoolGrad")
 def _max_pool_grad(node):
     """Each output's gradient goes to its window's maximum: the first one, on ties (as TF)."""
@@ -312,25 +325,38 @@ def _max_pool_grad(node):
     def run(x, _orig_output, grad):
         xh = _to_nhwc(x, win, "orig_input")
         n, h, w, c = xh.shape
-        xp, (oh, ow), (top, left) = _pad(xh, win, _lowest(x.dtype))
-        inside = _pad(np.ones((1, h, w, 1), bool), win, False)[0]
+        first, found, (oh, ow), (top, left) = _first_max(xh, win)
         gh = _wide(_to_nhwc(grad, win, "grad"))
         _check_backprop(gh, (n, oh, ow, c), "MaxPoolGrad")
         (kh, kw), (dh, dw), (sh, sw) = win.size, win.dilations, win.strides
-        values = _patches(xp, win, (oh, ow)).reshape(n, oh, ow, c, kh * kw)
-        real = _patches(inside, win, (oh, ow)).reshape(1, oh, ow, 1, kh * kw)
-        hit = (values == np.fmax.reduce(values, axis=-1, keepdims=True)) & real
-        first = hit.argmax(-1)  # NaN-only windows have no hit and pass no gradient
         ki, kj = np.divmod(first, kw)
         rows = np.arange(oh).reshape(1, oh, 1, 1) * sh + ki * dh - top
         cols = np.arange(ow).reshape(1, 1, ow, 1) * sw + kj * dw - left
-        found = hit.any(-1)
         dx = np.zeros((n, h, w, c), gh.dtype)
         batch = np.arange(n).reshape(n, 1, 1, 1)
         chan = np.arange(c).reshape(1, 1, 1, c)
         np.add.at(dx, (batch, np.where(found, rows, 0), np.where(found, cols, 0), chan),
                   np.where(found, gh, 0))
         return _from_nhwc(dx.astype(grad.dtype, copy=False), win)
+    return run
+
+
+@kernel("MaxPoolGradGrad")
+def _max_pool_grad_grad(node):
+    """Each output takes the incoming gradient at its window's first maximum."""
+    win = _window(node)
+
+    def run(x, _orig_output, grad):
+        xh = _to_nhwc(x, win, "orig_input")
+        gh = _wide(_to_nhwc(grad, win, "grad"))
+        if gh.shape != xh.shape:
+            raise _invalid(f"grad must have the shape of orig_input: {list(gh.shape)} vs "
+                           f"{list(xh.shape)}")
+        first, found, out_hw, _ = _first_max(xh, win)
+        gp = _pad(gh, win, 0)[0]
+        windows = _patches(gp, win, out_hw).reshape(*first.shape, -1)
+        out = np.take_along_axis(windows, first[..., None], -1)[..., 0]
+        return _from_nhwc(np.where(found, out, 0).astype(grad.dtype, copy=False), win)
     return run
 
 
