@@ -14,7 +14,7 @@ from google.protobuf import text_format
 import plano as tf
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "tf"
-MANIFESTS = sorted(DATA.glob("*.json"))
+MANIFESTS = sorted(p for p in DATA.glob("*.json") if p.with_suffix(".pb").exists())
 NAMES = [p.stem for p in MANIFESTS]
 
 

@@ -17,7 +17,9 @@ from plano import codec, dtypes, errors
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import tensor_pb2
 
-DEFAULT_CHUNK_BYTES = 1 << 20
+# Measured with 300 MiB tensors between two processes on loopback: 512 KiB chunks streamed
+# fastest (about 1.5x the throughput of 1 MiB and 2x that of 4 MiB chunks).
+DEFAULT_CHUNK_BYTES = 512 << 10
 # Above this many bytes in one step, tensors stream instead of travelling inline.
 DEFAULT_INLINE_BYTES = 1 << 20
 

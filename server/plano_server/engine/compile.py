@@ -6,7 +6,10 @@ executor turns the list into straight-line Python once, at compile time.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import threading
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -14,14 +17,14 @@ import numpy as np
 
 from plano import errors
 from plano.framework.op_def import expected_input_dtypes
-from plano_server.engine.nodes import Node
+from plano_server.engine.nodes import Node, parse_nodes
 from plano_server.engine.passes import Subgraph, optimize
 from plano_server.engine.passes.buffers import Step, plan_buffers
 from plano_server.engine.passes.prune import prune, resolve_tensor
 from plano_server.kernels import KERNELS
 
-__all__ = ["Plan", "Request", "bind", "extend_key", "fingerprint", "plan_for", "prune",
-           "resolve_tensor", "subgraph"]
+__all__ = ["Plan", "Request", "bind", "collector_paused", "extend_key", "fingerprint",
+           "parse_cached", "plan_for", "prune", "resolve_tensor", "subgraph"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,44 @@ def fingerprint(order: list[Node], request: Request, optimize: bool = True) -> b
     return h.digest()
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Compiling a big graph makes many long-lived objects, and each cyclic-GC pass rescans
+    all of them: a third of the compile time of a 20,000-node graph. Compiling makes no
+    cyclic garbage, so the collector pauses until the last concurrent compile is done."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def parse_cached(cache, node_defs: list, nodes: dict[str, Node], graph_key: bytes,
+                 max_nodes: int | None) -> tuple[list[Node], bytes]:
+    """Validated nodes for `node_defs` added to the graph `graph_key` names, and the new
+    graph's key: parsed once, shared by every session that sends the same batches."""
+    key = extend_key(graph_key, node_defs, max_nodes)
+    new = cache.parsed.get(key)
+    if new is None:
+        with collector_paused():
+            new = parse_nodes(node_defs, nodes, max_nodes)
+        cache.parsed.put(key, new)
+    return new, key
+
+
 def extend_key(graph_key: bytes, node_defs: list, max_nodes: int | None) -> bytes:
     """Content address of a graph after adding `node_defs` to the graph `graph_key` names:
     sessions that send the same nodes in the same batches share parsed nodes and plans."""
@@ -77,12 +118,13 @@ def plan_for(cache, nodes: dict[str, Node], graph_key: bytes, request: Request,
     (counted as a hit), else compiled now. A graph seen before skips pruning too."""
     index_key = (graph_key, request, optimize_graph)
     fp = cache.requests.get(index_key)
-    if fp is not None:
-        return cache.get_or_build(fp, lambda: bind(prune(nodes, request), request, nodes, fp,
-                                                   optimize_graph))
-    order = prune(nodes, request)
-    fp = fingerprint(order, request, optimize_graph)
-    plan = cache.get_or_build(fp, lambda: bind(order, request, nodes, fp, optimize_graph))
+    with collector_paused():
+        if fp is not None:
+            return cache.get_or_build(fp, lambda: bind(prune(nodes, request), request, nodes,
+                                                       fp, optimize_graph))
+        order = prune(nodes, request)
+        fp = fingerprint(order, request, optimize_graph)
+        plan = cache.get_or_build(fp, lambda: bind(order, request, nodes, fp, optimize_graph))
     cache.requests.put(index_key, fp)
     return plan
 
@@ -102,10 +144,12 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
     feed_slots = [slot((n.name, i)) for n, i in feed_nodes]
     producers = sub.producers()
     consts: dict[int, np.ndarray] = {}
+    shapes = _fed_shapes(feed_nodes, feed_slots)
     steps, step_nodes = [], []
     for node in sub.nodes:
         if node.op == "Const":
             consts[slot((node.name, 0))] = node.attrs["value"]
+            shapes[slot_of[(node.name, 0)]] = node.attrs["value"].shape
             continue
         kdef = KERNELS.get(node.op)
         if kdef is None:
@@ -116,7 +160,9 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
         # a fed output is computed, then dropped; a node with no output gets a slot for None
         outs = [slot((node.name, i) if (node.name, i) not in fed else ("", len(slot_of)))
                 for i in range(max(len(node.output_dtypes), 1))]
-        steps.append(Step(fn, ins, outs, needs_ctx, _numpy_dtypes(node, producers)))
+        step = Step(fn, ins, outs, needs_ctx, _numpy_dtypes(node, producers))
+        step.nbytes = _static_nbytes(step, shapes)
+        steps.append(step)
         step_nodes.append(node)
     fetch_slots = [slot_of[ref] for ref in sub.fetches]
     plan_buffers(steps, set(fetch_slots) | set(feed_slots) | set(consts) | {CTX_SLOT},
@@ -178,6 +224,30 @@ def _aliased(fetches: list, fetch_slots: list[int], fed: frozenset, feed_slots: 
             out.append(i)
         seen.add(slot)
     return out
+
+
+def _fed_shapes(feed_nodes: list[tuple[Node, int]], feed_slots: list[int]) -> dict:
+    """Shapes every run will have: a fed placeholder's, when fully defined (feeds are checked
+    against it)."""
+    shapes = {}
+    for (node, _), s in zip(feed_nodes, feed_slots):
+        if node.op in ("Placeholder", "PlaceholderWithDefault") and \
+                node.attrs["shape"].is_fully_defined():
+            shapes[s] = tuple(node.attrs["shape"].dims)
+    return shapes
+
+
+def _static_nbytes(step: Step, shapes: dict) -> int | None:
+    """The output size of a plain ufunc step whose input shapes are known (recorded in
+    `shapes` for the steps after it); None when unknown."""
+    if not isinstance(step.fn, np.ufunc) or not step.dtypes or len(step.outs) != 1:
+        return None
+    try:
+        shape = np.broadcast_shapes(*(shapes[s] for s in step.ins))
+    except (KeyError, ValueError):
+        return None
+    shapes[step.outs[0]] = shape
+    return int(np.prod(shape)) * step.dtypes[-1].itemsize
 
 
 def _numpy_dtypes(node: Node, producers: dict[str, Node]) -> tuple:

@@ -10,7 +10,7 @@ from plano import dtypes, errors
 from plano.framework.tensor_shape import TensorShape, format_shape
 from plano_server.engine import compile as compile_lib
 from plano_server.engine.executor import execute
-from plano_server.engine.nodes import Node, parse_nodes
+from plano_server.engine.nodes import Node
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.engine.variables import VariableStore
 
@@ -61,13 +61,8 @@ class EngineSession:
                 raise errors.FailedPreconditionError(
                     None, None, f"Graph version mismatch: the session is at version "
                     f"{self.version}, the request extends version {current_version}")
-            node_defs = list(node_defs)
-            key = compile_lib.extend_key(self.graph_key, node_defs, self._max_nodes)
-            new = self._plan_cache.parsed.get(key)
-            if new is None:
-                new = parse_nodes(node_defs, self.nodes, self._max_nodes)
-                self._plan_cache.parsed.put(key, new)
-            self.graph_key = key
+            new, self.graph_key = compile_lib.parse_cached(
+                self._plan_cache, list(node_defs), self.nodes, self.graph_key, self._max_nodes)
             nodes = dict(self.nodes)
             for n in new:
                 nodes[n.name] = n

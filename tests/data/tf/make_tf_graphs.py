@@ -6,10 +6,12 @@ TensorFlow is not a dependency of plano. To remake the fixtures:
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/tfvenv/bin/python tests/data/tf/make_tf_graphs.py
 
 For each graph NAME it writes:
-  NAME.pb    `graph.as_graph_def().SerializeToString()`, exactly as TensorFlow wrote it
+  NAME.pb    `graph.as_graph_def().SerializeToString(deterministic=True)`, as TF wrote it
   NAME.json  the steps to run: per step the targets, fed tensors and fetched tensors
   NAME.npz   the fed values and TensorFlow's fetched outputs: "s{step}_feed{j}", "s{step}_fetch{j}"
 arith.pbtxt is arith.pb written by `tf.io.write_graph(as_text=True)`.
+op_defs.json holds TF's OpDef (arg names, attrs and defaults) of every op plano
+registers when this runs (plano is imported from ../../../client for the names).
 
 Inputs are fixed numpy arrays and variables start from numpy constants, so the
 outputs do not depend on TensorFlow's random number generators.
@@ -57,7 +59,7 @@ class Recorder:
                            "fetches": fetch_names})
 
     def save(self):
-        data = self.graph.as_graph_def().SerializeToString()
+        data = self.graph.as_graph_def().SerializeToString(deterministic=True)
         assert len(data) < MAX_BYTES, f"{self.name}.pb is {len(data)} bytes"
         with open(os.path.join(HERE, f"{self.name}.pb"), "wb") as f:
             f.write(data)
@@ -440,12 +442,56 @@ def nn_misc() -> Recorder:
     return rec
 
 
+def _attr_default(value) -> object:
+    """An AttrValue default as JSON: types by enum name, strings decoded, shapes as dim lists."""
+    which = value.WhichOneof("value")
+    if which == "type":
+        return tf.dtypes.as_dtype(value.type).as_datatype_enum
+    if which == "s":
+        return value.s.decode()
+    if which == "shape":
+        return None if value.shape.unknown_rank else [d.size for d in value.shape.dim]
+    if which == "list":
+        lv = value.list
+        return list(lv.i) or list(lv.f) or [s.decode() for s in lv.s] or list(lv.type) or []
+    return getattr(value, which)
+
+
+def op_defs() -> None:
+    """TF's OpDef (arg names, ref-ness, attrs with defaults) for every op plano registers."""
+    from tensorflow.python.framework import op_def_registry
+
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "client"))
+    from plano.framework import op_def as plano_op_def  # noqa: E402 - needs the path above
+
+    out = {}
+    for name in sorted(plano_op_def.REGISTRY):
+        op = op_def_registry.get(name)
+        if op is None:
+            continue
+        out[name] = {
+            "inputs": [[a.name, a.is_ref] for a in op.input_arg],
+            "outputs": [[a.name, a.is_ref] for a in op.output_arg],
+            "attrs": {a.name: {"type": a.type,
+                               "default": _attr_default(a.default_value)
+                               if a.HasField("default_value") else "<required>"}
+                      for a in op.attr},
+        }
+    lines = [f" {json.dumps(name)}: {json.dumps(out[name], sort_keys=True)}" for name in out]
+    with open(os.path.join(HERE, "op_defs.json"), "w") as f:  # one op a line: small diffs
+        f.write(f'{{"tensorflow_version": "{tf.__version__}", "ops": {{\n')
+        f.write(",\n".join(lines) + "\n}}\n")
+    print(f"op_defs.json: {len(out)} ops")
+
+
 def main(names: list[str]) -> None:
     makers = [arith, mlp_resource, resource_training, ref_training, ref_optimizers,
               cnn_gradients, array_ops, array_gradients, activation_gradients, nn_misc]
     for make in makers:
         if not names or make.__name__ in names:
             make().save()
+    if not names or "op_defs" in names:
+        op_defs()
 
 
 if __name__ == "__main__":
