@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from benchmarks.context import start_plano_server
 from benchmarks.harness import Row, row
 from benchmarks.workers import status
 
@@ -13,9 +14,7 @@ GIB = 2**30
 
 
 def run(ctx) -> list[Row]:
-    from plano_server.process import ServerProcess
-
-    server = ServerProcess()
+    server = start_plano_server()
     try:
         before_tensor = status(server.process.pid, "VmRSS")
         out = subprocess.run([sys.executable, "-m", "benchmarks.workers", "memory",

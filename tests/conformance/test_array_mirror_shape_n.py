@@ -1,4 +1,4 @@
-"""Conformance of "ShapeN", "MirrorPad" and "MirrorPadGrad" (ops TF writes in its graphs)."""
+"""Conformance of "ShapeN", "ConcatOffset", "MirrorPad" and "MirrorPadGrad" (ops TF writes)."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -56,3 +56,17 @@ def test_mirror_pad_gradient_is_mirror_pad_grad(mode):
     t = tf.placeholder(tf.float64, [4, 5])
     (grad,) = tf.gradients(tf.pad(t, pads, mode=mode), [t])
     assert grad.op.type == "MirrorPadGrad" and grad.op.get_attr("mode") == mode.encode()
+
+
+def test_concat_offset_gives_each_input_its_start():
+    shapes = [tf.constant([2, 3, 5]), tf.constant([2, 4, 5]), tf.constant([2, 1, 5])]
+    g = tf.get_default_graph()
+    offsets = g.create_op("ConcatOffset", [tf.constant(1), shapes]).outputs
+    bad = g.create_op("ConcatOffset", [tf.constant(1), [shapes[0], tf.constant([3, 3, 5])]])
+    assert [o.shape.as_list() for o in offsets] == [[3], [3], [3]]
+    with tf.Session() as sess:
+        got = sess.run(offsets)
+        for value, want in zip(got, [[0, 0, 0], [0, 3, 0], [0, 7, 0]]):
+            np.testing.assert_array_equal(value, want)
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"input\[1,0\] mismatch: 3 vs 2"):
+            sess.run(bad.outputs)

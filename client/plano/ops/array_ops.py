@@ -520,6 +520,12 @@ register_op("Unpack", inputs=["value: T"], outputs=["output: num * T"],
 register_op("ConcatV2", inputs=["values: N * T", "axis: Tidx"], outputs=["output: T"],
             attrs=["N: int >= 2", "T: type", f"Tidx: {_INDEX}"], shape_fn=_concat_rule)
 constant_value_rule("Pack", "ConcatV2", "StridedSlice")(_fold)
+# Where each input of a concat starts in its output; TF's ConcatV2 gradient emits it.
+register_op("ConcatOffset", inputs=["concat_dim: int32", "shape: N * shape_type"],
+            outputs=["offset: N * shape_type"],
+            attrs=["N: int >= 2", "shape_type: {int32, int64} = DT_INT32"],
+            shape_fn=lambda op: [t.shape for t in op.inputs[1:]])
+not_differentiable("ConcatOffset")
 
 
 @register_gradient("Pack")

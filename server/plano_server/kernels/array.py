@@ -70,6 +70,31 @@ def _shape(node):
     return lambda x: np.array(np.shape(x), dtype=out)
 
 
+@kernel("ConcatOffset")
+def _concat_offset(node):
+    def run(concat_dim, *shapes):
+        first = np.asarray(shapes[0])
+        rank = first.size
+        axis = int(concat_dim)
+        if not -rank <= axis < rank:
+            raise _invalid(f"Concat dim is out of range: {axis} vs. {rank}")
+        axis %= rank
+        offsets, position = [], 0
+        for i, shape in enumerate(shapes):
+            shape = np.asarray(shape)
+            if shape.size != rank:
+                raise _invalid(f"input {i} should contain {rank} elements, but got {shape.size}")
+            for d in range(rank):
+                if d != axis and shape[d] != first[d]:
+                    raise _invalid(f"input[{i},{d}] mismatch: {shape[d]} vs {first[d]}")
+            offset = np.zeros(rank, shape.dtype)
+            offset[axis] = position
+            offsets.append(offset)
+            position += int(shape[axis])
+        return tuple(offsets)
+    return run
+
+
 @kernel("ShapeN")
 def _shape_n(node):
     out = node.attrs["out_type"].as_numpy_dtype
