@@ -9,22 +9,28 @@ from plano.demo import DemoOptions
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="plano", description=__doc__)
+    fmt = argparse.ArgumentDefaultsHelpFormatter
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="train a classifier on a plano-server, checkpoint and restore it",
         description="Builds an MLP for three interleaved spirals here, trains it in a session "
         "on a plano-server (started in this process unless --target is given), prints the "
-        "test accuracy, saves a checkpoint and restores it into a fresh session.")
-    demo.add_argument("--epochs", type=_positive_int, default=DemoOptions.epochs)
-    demo.add_argument("--batch-size", type=_positive_int, default=DemoOptions.batch_size)
+        "test accuracy, saves a checkpoint and restores it into a fresh session.",
+        formatter_class=fmt)
+    demo.add_argument("--epochs", type=_positive_int, default=DemoOptions.epochs,
+                      help="passes over the training set")
+    demo.add_argument("--batch-size", type=_positive_int, default=DemoOptions.batch_size,
+                      help="points fed per training step")
     demo.add_argument("--learning-rate", type=_positive_float,
-                      default=DemoOptions.learning_rate)
-    demo.add_argument("--target", default=None,
-                      help="use a running server, e.g. grpc://host:port (default: start one)")
+                      default=DemoOptions.learning_rate, help="Adam's learning rate")
+    demo.add_argument("--target", default=argparse.SUPPRESS,
+                      help="use a running server, e.g. grpc://host:port (default: start one in "
+                      "this process)")
     demo.add_argument("--points", type=_positive_int, default=DemoOptions.points,
                       help="size of the generated dataset")
-    demo.add_argument("--seed", type=int, default=DemoOptions.seed)
-    demo.add_argument("--checkpoint-dir", default=None,
+    demo.add_argument("--seed", type=int, default=DemoOptions.seed,
+                      help="seed of the dataset and of the initial weights")
+    demo.add_argument("--checkpoint-dir", default=argparse.SUPPRESS,
                       help="where to save the checkpoint (default: a new temporary folder)")
     return parser
 
@@ -50,9 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         from plano.demo import run_demo
 
         options = DemoOptions(epochs=args.epochs, batch_size=args.batch_size,
-                              learning_rate=args.learning_rate, target=args.target,
+                              learning_rate=args.learning_rate, target=getattr(args, "target", None),
                               points=args.points, seed=args.seed,
-                              checkpoint_dir=args.checkpoint_dir)
+                              checkpoint_dir=getattr(args, "checkpoint_dir", None))
         try:
             run_demo(options)
         except errors.OpError as e:

@@ -58,3 +58,20 @@ def test_extending_a_graph_changes_its_key_and_plans_see_the_new_nodes():
             z = tf.subtract(y, 1.0, name="z")
         np.testing.assert_array_equal(s1.run(z, {x: np.ones(3, np.float32)}), [2.0, 2.0, 2.0])
         assert _engine(s1).graph_key != key
+
+
+def test_sessions_whose_fed_placeholders_differ_in_shape_get_different_plans():
+    """The passes use a fed placeholder's static shape (x * ones(2) is x only for a fitting
+    x), so a plan is never shared across placeholders of different shapes."""
+    def graph(shape):
+        g = tf.Graph()
+        with g.as_default():
+            x = tf.placeholder(tf.float32, shape, name="x")
+            y = tf.multiply(x, np.ones(2, np.float32), name="y")
+        return g, x, y
+    g1, x1, y1 = graph([3, 2])
+    g2, x2, y2 = graph(None)
+    with tf.Session(graph=g1) as s1, tf.Session(graph=g2) as s2:
+        np.testing.assert_array_equal(s1.run(y1, {x1: np.ones((3, 2), np.float32)}),
+                                      np.ones((3, 2)))
+        np.testing.assert_array_equal(s2.run(y2, {x2: np.float32(4)}), [4.0, 4.0])

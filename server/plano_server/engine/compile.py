@@ -12,6 +12,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,9 +28,9 @@ __all__ = ["Plan", "Request", "bind", "collector_paused", "extend_key", "fingerp
            "parse_cached", "plan_for", "prune", "resolve_tensor", "subgraph"]
 
 
-@dataclass(frozen=True)
-class Request:
-    """What a run asks for, by name: fed tensors, fetched tensors, target nodes."""
+class Request(NamedTuple):
+    """What a run asks for, by name: fed tensors, fetched tensors, target nodes. (A tuple:
+    it is hashed on every run, to find the session's plan.)"""
 
     feeds: tuple[str, ...]
     fetches: tuple[str, ...]
@@ -50,12 +51,17 @@ class Plan:
     feed_nodes: list[tuple[Node, int]]  # what each feed replaces, for dtype/shape checks
 
 
-def fingerprint(order: list[Node], request: Request, optimize: bool = True) -> bytes:
-    """Content address of a plan: the pruned nodes' bytes, what is fed and fetched, and
-    whether it is optimized."""
+def fingerprint(order: list[Node], request: Request, optimize: bool = True,
+                nodes: dict[str, Node] | None = None) -> bytes:
+    """Content address of a plan: the pruned nodes' bytes, the fed nodes' bytes (a fed
+    placeholder's shape is a fact the passes use), what is fed and fetched, and whether it
+    is optimized."""
     h = hashlib.blake2b(digest_size=20)
     for node in order:
         h.update(node.digest)
+    if nodes is not None:
+        for feed in request.feeds:
+            h.update(resolve_tensor(nodes, feed, "feed")[0].digest)
     for part in (request.feeds, request.fetches, request.targets):
         h.update(b"\x00" + "\x01".join(part).encode())
     h.update(b"\x02" if optimize else b"\x03")
@@ -123,7 +129,7 @@ def plan_for(cache, nodes: dict[str, Node], graph_key: bytes, request: Request,
             return cache.get_or_build(fp, lambda: bind(prune(nodes, request), request, nodes,
                                                        fp, optimize_graph))
         order = prune(nodes, request)
-        fp = fingerprint(order, request, optimize_graph)
+        fp = fingerprint(order, request, optimize_graph, nodes)
         plan = cache.get_or_build(fp, lambda: bind(order, request, nodes, fp, optimize_graph))
     cache.requests.put(index_key, fp)
     return plan
