@@ -1,0 +1,1 @@
+"""Graph building: Graph/Operation/Tensor, the op registry, shapes, importing, seeds."""
