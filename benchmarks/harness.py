@@ -55,6 +55,20 @@ def repeat(fn: Callable[[], object], seconds: float, min_reps: int = 3,
     return times
 
 
+def interleaved(fa: Callable[[], object], fb: Callable[[], object], seconds: float,
+                min_reps: int = 5) -> tuple[list[float], list[float]]:
+    """Per-call seconds of fa and fb, called alternately for about `seconds`: on a machine
+    whose load drifts, both figures of a ratio then see the same conditions."""
+    ta, tb = [], []
+    deadline = time.perf_counter() + seconds
+    while len(ta) < min_reps or time.perf_counter() < deadline:
+        for fn, times in ((fa, ta), (fb, tb)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return ta, tb
+
+
 def median(times: list[float]) -> float:
     return statistics.median(times)
 

@@ -3,6 +3,8 @@ TF's in-process session and a tf.distribute.Server on localhost, on the same wor
 Each function returns {column name: figure}; {} without TensorFlow."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from benchmarks import harness, models
@@ -68,14 +70,15 @@ def mlp(ctx, weights, batches) -> dict[str, float]:
     for column, target in _targets(ctx).items():
         with v1.Session(target, graph=graph) as sess:
             sess.run(init)
-            feeds = iter(batches * 1000)
-
-            def step():
-                bx, by = next(feeds)
-                sess.run([train, loss], {x: bx, y: by})
-            step()
-            out[column] = 1 / harness.median(harness.repeat(step, ctx.seconds(4)))
+            out[column] = 1 / harness.median(harness.repeat(
+                partial(_train_step, sess, [train, loss], x, y, iter(batches * 1000)),
+                ctx.seconds(4)))
     return out
+
+
+def _train_step(sess, fetches, x, y, feeds) -> None:
+    bx, by = next(feeds)
+    sess.run(fetches, {x: bx, y: by})
 
 
 def fetch(ctx, nbytes: int) -> dict[str, float]:

@@ -45,7 +45,7 @@ def tiny(target: str, seconds: float, start_at: float) -> int:
 def memory(target: str, server_pid: int, nbytes: int) -> dict:
     graph = tf.Graph()
     with graph.as_default():
-        v = tf.Variable(tf.zeros([nbytes], tf.uint8), name="v")
+        v = tf.Variable(tf.zeros([nbytes >> 20, 1 << 20], tf.uint8), name="v")
         read = v.read_value()
     with tf.Session(target, graph=graph) as sess:
         sess.run(v.initializer)

@@ -15,10 +15,11 @@ def run(ctx) -> list[Row]:
     value = np.arange(4, dtype=np.float32)
     graph, x, y = models.tiny_graph()
     rows = []
-    numpy_times = harness.repeat(lambda: value * np.float32(2) + np.float32(1), ctx.seconds(2))
     with tf.Session(graph=graph) as sess:
         sess.run(y, {x: value})
-        embedded = harness.repeat(lambda: sess.run(y, {x: value}), ctx.seconds(3))
+        embedded, numpy_times = harness.interleaved(
+            lambda: sess.run(y, {x: value}), lambda: value * np.float32(2) + np.float32(1),
+            ctx.seconds(5))
     extra = tf_columns.tiny(ctx, value)
     for stat, fn in (("median", harness.median), ("p99", harness.p99)):
         rows.append(row("1 tiny step, embedded", f"{stat} latency", "us", fn(embedded) * US,
@@ -28,10 +29,10 @@ def run(ctx) -> list[Row]:
     bare = ctx.bare_server()
     payload = value.tobytes()
     bare.echo(payload)
-    echo = harness.repeat(lambda: bare.echo(payload), ctx.seconds(3))
     with tf.Session(ctx.plano_server().target, graph=graph) as sess:
         sess.run(y, {x: value})
-        remote = harness.repeat(lambda: sess.run(y, {x: value}), ctx.seconds(3))
+        remote, echo = harness.interleaved(lambda: sess.run(y, {x: value}),
+                                           lambda: bare.echo(payload), ctx.seconds(6))
     for stat, fn, target in (("median", harness.median, "<= 1.2x"),
                              ("p99", harness.p99, "")):
         rows.append(row("1 tiny step, remote", f"{stat} latency", "us", fn(remote) * US,

@@ -3,6 +3,7 @@ the same bytes in the same chunk size, and against copying them once in memory."
 from __future__ import annotations
 
 import gc
+from functools import partial
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from plano.sessions import streaming
 
 GIB = 2**30
 CHUNK = streaming.DEFAULT_CHUNK_BYTES
+ROW = 1 << 20
 
 
 def sizes(quick: bool) -> list[int]:
@@ -34,9 +36,7 @@ def _best(fn, reps: int) -> float:
 def _memcpy(nbytes: int) -> float:
     src = np.ones(nbytes, np.uint8)
     dst = np.empty_like(src)
-    seconds = _best(lambda: np.copyto(dst, src), 2)
-    del src, dst
-    return nbytes / seconds / GIB
+    return nbytes / _best(partial(np.copyto, dst, src), 2) / GIB
 
 
 def run(ctx) -> list[Row]:
@@ -47,10 +47,10 @@ def run(ctx) -> list[Row]:
         reps = _reps(nbytes, ctx.quick)
         copy_rate = _memcpy(nbytes)
         bare.prepare(nbytes)
-        bare_fetch = nbytes / _best(lambda: bare.download(nbytes, CHUNK), reps) / GIB
+        bare_fetch = nbytes / _best(partial(bare.download, nbytes, CHUNK), reps) / GIB
         bare.prepare(0)
         payload = np.ones(nbytes, np.uint8)
-        bare_feed = nbytes / _best(lambda: bare.upload(payload, CHUNK), reps) / GIB
+        bare_feed = nbytes / _best(partial(bare.upload, payload, CHUNK), reps) / GIB
         plano_fetch, plano_feed = _plano(target, nbytes, payload, reps)
         del payload
         gc.collect()
@@ -65,15 +65,17 @@ def run(ctx) -> list[Row]:
 
 def _plano(target: str, nbytes: int, payload: np.ndarray, reps: int) -> tuple[float, float]:
     """(fetch, feed) GiB/s: fetching a variable of `nbytes`, feeding a placeholder."""
+    shape = [nbytes // ROW, ROW]  # int32 shape values: a 3 GiB vector would not fit
     graph = tf.Graph()
     with graph.as_default():
-        v = tf.Variable(tf.zeros([nbytes], tf.uint8), name="v")
+        v = tf.Variable(tf.zeros(shape, tf.uint8), name="v")
         read = v.read_value()
-        x = tf.placeholder(tf.uint8, [nbytes], name="x")
-        size = tf.size(x)
+        x = tf.placeholder(tf.uint8, shape, name="x")
+        size = tf.size(x, out_type=tf.int64)
     with tf.Session(target, graph=graph) as sess:
         sess.run(v.initializer)
         fetch = nbytes / _best(lambda: sess.run(read), reps) / GIB
         gc.collect()
+        payload = payload.reshape(shape)
         feed = nbytes / _best(lambda: sess.run(size, {x: payload}), reps) / GIB
     return fetch, feed

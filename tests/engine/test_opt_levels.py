@@ -88,6 +88,28 @@ _CONSTS = [0.0, -0.0, 1.0, 2.0, 0.5, -3.0]
 _OPS = ["add", "sub", "mul", "div", "max", "identity", "exp", "neg", "square", "cse"]
 
 
+def _make(op: str, a, b, k):
+    if op == "add":
+        return a + k
+    if op == "sub":
+        return a - k
+    if op == "mul":
+        return a * k
+    if op == "div":
+        return b / k
+    if op == "max":
+        return tf.maximum(a, b)
+    if op == "identity":
+        return tf.identity(a)
+    if op == "exp":
+        return tf.exp(a)
+    if op == "neg":
+        return -b
+    if op == "square":
+        return tf.square(a)
+    return tf.add(a, b) * tf.add(a, b)  # "cse": the same subexpression twice
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(_OPS), st.integers(0, 99), st.integers(0, 99),
                           st.sampled_from(_CONSTS)), min_size=1, max_size=25),
@@ -99,13 +121,7 @@ def test_random_elementwise_graphs_give_identical_results_at_l0(program, dtype):
     values = [x, c]
     for op, i, j, k in program:
         a, b = values[i % len(values)], values[j % len(values)]
-        k = tf.constant(dtype(k))
-        make = {"add": lambda: a + k, "sub": lambda: a - k, "mul": lambda: a * k,
-                "div": lambda: b / k, "max": lambda: tf.maximum(a, b),
-                "identity": lambda: tf.identity(a), "exp": lambda: tf.exp(a),
-                "neg": lambda: -b, "square": lambda: tf.square(a),
-                "cse": lambda: tf.add(a, b) * tf.add(a, b)}[op]
-        values.append(make())
+        values.append(_make(op, a, b, tf.constant(dtype(k))))
     feed = {x: np.array([0.5, -0.0, 2.0, -1.5, np.inf], dtype)}
     fetches = values[2:][-3:]
     opt, plain = run_both(fetches, feed)

@@ -37,7 +37,7 @@ simple("Elu")(lambda x: np.where(x < 0, np.expm1(x), x))
 simple("Selu")(lambda x: np.where(x < 0, (SELU_SCALE * SELU_ALPHA) * np.expm1(x),
                                   SELU_SCALE * x))
 simple("Softplus")(lambda x: np.logaddexp(x, 0))
-simple("ReluGrad")(lambda g, x: np.where(x > 0, g, 0))
+simple("ReluGrad")(lambda g, x: g * (x > 0))  # TF: gradients * (features > 0)
 simple("Relu6Grad")(lambda g, x: np.where((x > 0) & (x < 6), g, 0))
 simple("EluGrad")(lambda g, y: np.where(y < 0, g * (y + 1), g))
 simple("SeluGrad")(lambda g, y: np.where(y < 0, g * (y + SELU_SCALE * SELU_ALPHA),
