@@ -331,3 +331,13 @@ def test_variable_api(target):
         assert sess.run(w.assign_add(2)) == 5
         v.load([7.0, 8.0], sess)
         np.testing.assert_array_equal(v.eval(sess), [7.0, 8.0])
+
+
+def test_a_resource_handle_cannot_be_fetched(target):
+    v = tf.Variable(1.0, name="v")
+    with tf.Session(target) as sess:
+        sess.run(v.initializer)
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match="Tensor 'v:0' is a resource handle, which cannot be fetched"):
+            sess.run(v.handle)
+        assert sess.run(v) == 1.0

@@ -86,19 +86,26 @@ class EngineSession:
         """Runs one step: feeds by tensor name, fetches by tensor name, targets by node name."""
         request = compile_lib.Request(tuple(feeds), tuple(fetches), tuple(targets))
         plan = self.plan_for(request)
+        refs = self._ref_fetches(request)
         values = list(feeds.values())
         check_feeds(plan, values, self.nodes)
         out = execute(plan, RunContext(self, deadline, cancelled), values)
-        for i in self._ref_fetches(request):
+        for i in refs:
             out[i] = self.variables.read(out[i], fetches[i])
         return out
 
     def _ref_fetches(self, request: compile_lib.Request) -> list[int]:
-        """Positions of fetched TF1 ref tensors: TF returns the variable's value for them."""
+        """Positions of fetched TF1 ref tensors (TF returns the variable's value for them);
+        a resource handle is not a value and cannot be fetched."""
         refs = self._ref_positions.get(request)
         if refs is None:
-            refs = [i for i, name in enumerate(request.fetches)
-                    if _output_dtype(self.nodes, name).is_ref]
+            dtypes_ = [_output_dtype(self.nodes, name) for name in request.fetches]
+            for name, dtype in zip(request.fetches, dtypes_):
+                if dtype.base_dtype is dtypes.resource:
+                    raise errors.InvalidArgumentError(
+                        None, None, f"Tensor '{name}' is a resource handle, which cannot be "
+                        "fetched; fetch a read of the variable (e.g. the Variable itself)")
+            refs = [i for i, dtype in enumerate(dtypes_) if dtype.is_ref]
             self._ref_positions[request] = refs
         return refs
 
