@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
                         "sampling, and no 3 GiB transfer")
     parser.add_argument("--json", default="benchmarks/results.json", metavar="PATH",
                         help="where to write the results (default: %(default)s)")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown "
+                        "(with the machine and the command), for benchmarks/RESULTS.md")
     parser.add_argument("--only", nargs="+", choices=sorted(ALL), metavar="NAME",
                         help=f"run only these scenarios: {', '.join(ALL)}")
     args = parser.parse_args(argv)
@@ -41,8 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{sum(r.ok is True for r in rows)} targets met, "
           f"{sum(r.ok is False for r in rows)} missed, in {time.perf_counter() - started:.0f} s"
           + (f"; scenarios that failed: {', '.join(failed)}" if failed else ""))
-    harness.write_json(args.json, rows, harness.machine(), command.strip())
+    info = harness.machine()
+    harness.write_json(args.json, rows, info, command.strip())
     print(f"results written to {args.json}")
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(harness.markdown(rows, info, command.strip()))
     return 1 if failed else 0
 
 

@@ -94,7 +94,7 @@ def machine() -> dict:
                                if line.startswith("model name"))
         with open("/proc/meminfo") as f:
             info["memory_gib"] = round(int(f.readline().split()[1]) / 2**20, 1)
-        info["load_average"] = os.getloadavg()
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
     except (OSError, StopIteration):
         pass
     try:
@@ -132,6 +132,24 @@ def table(rows: list[Row]) -> str:
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     return "\n".join(out)
+
+
+def markdown(rows: list[Row], info: dict, command: str) -> str:
+    """The same table in Markdown, with the machine and the command, for RESULTS.md."""
+    extra_keys = sorted({k for r in rows for k in r.extra})
+    out = [f"`{command}` on {info.get('date', '?')}", "",
+           "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items() if k != "date"), "",
+           "| scenario | metric | plano | baseline | ratio | target | |"
+           + "".join(f" {k} |" for k in extra_keys),
+           "|---|---|---|---|---|---|---|" + "---|" * len(extra_keys)]
+    for r in rows:
+        verdict = "" if r.ok is None else ("ok" if r.ok else "**MISS**")
+        cells = [r.scenario, f"{r.metric} [{r.unit}]", _fmt(r.plano),
+                 f"{_fmt(r.baseline)} ({r.baseline_name})", f"{r.ratio:.2f}x", r.target, verdict]
+        cells += [_fmt(r.extra[k]) if isinstance(r.extra.get(k), float)
+                  else str(r.extra.get(k, "")) for k in extra_keys]
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
 
 
 def write_json(path: str, rows: list[Row], info: dict, command: str) -> None:

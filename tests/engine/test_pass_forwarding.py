@@ -1,5 +1,6 @@
 """Identity and NoOp removal: readers are rewired, control dependencies survive."""
 import numpy as np
+import pytest
 
 import plano as tf
 from engine_helpers import assert_identical, ops_of, run_both, subgraph_for
@@ -67,3 +68,15 @@ def test_fed_identity_is_not_forwarded():
     opt, plain = run_both([z], {y: np.float32(5)})
     assert_identical(opt, plain)
     assert opt[0] == 6.0
+
+
+def test_a_removed_target_identity_still_runs_what_it_read():
+    x = tf.placeholder(tf.float32, [3], name="x")
+    bad = tf.gather(x, tf.constant(7), name="bad")
+    target = tf.identity(bad, name="target")
+    sub, _ = subgraph_for([], feeds=[x], targets=[target.op])
+    out = remove_identities(sub)
+    assert out.targets == ["bad"]
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="bad"):
+            sess.run(target.op, {x: np.zeros(3, np.float32)})

@@ -1,8 +1,10 @@
 """Compiling a run request into a Plan: prune, optimize, assign slots, bind kernels.
 
 A Plan is a flat list of kernel calls over integer slots; it holds no
-session state, so every session that runs the same subgraph shares it. The
-executor turns the list into straight-line Python once, at compile time.
+session state, so every session that runs the same subgraph shares it.
+Constants sit in their slots before a run starts; each intermediate is freed
+by its last reader. Parsed nodes and plans are content-addressed, so a
+session that sends a graph another one sent compiles nothing.
 """
 from __future__ import annotations
 
@@ -51,17 +53,16 @@ class Plan:
     feed_nodes: list[tuple[Node, int]]  # what each feed replaces, for dtype/shape checks
 
 
-def fingerprint(order: list[Node], request: Request, optimize: bool = True,
-                nodes: dict[str, Node] | None = None) -> bytes:
+def fingerprint(order: list[Node], request: Request, optimize: bool,
+                nodes: dict[str, Node]) -> bytes:
     """Content address of a plan: the pruned nodes' bytes, the fed nodes' bytes (a fed
     placeholder's shape is a fact the passes use), what is fed and fetched, and whether it
     is optimized."""
     h = hashlib.blake2b(digest_size=20)
     for node in order:
         h.update(node.digest)
-    if nodes is not None:
-        for feed in request.feeds:
-            h.update(resolve_tensor(nodes, feed, "feed")[0].digest)
+    for feed in request.feeds:
+        h.update(resolve_tensor(nodes, feed, "feed")[0].digest)
     for part in (request.feeds, request.fetches, request.targets):
         h.update(b"\x00" + "\x01".join(part).encode())
     h.update(b"\x02" if optimize else b"\x03")

@@ -72,6 +72,11 @@ class Subgraph:
             ref, inherited = _walk(forward, removed, ref)
             fetches.append(ref)
             targets += [c for c in inherited if c not in targets]
+        for name in self.targets:  # a removed target: what it read still runs
+            if name in removed and (name, 0) in forward:
+                ref, inherited = _walk(forward, removed, (name, 0))
+                found = inherited + ([] if ref in self.fed else [ref[0]])
+                targets += [c for c in found if c not in targets]
         return Subgraph(out, self.fed, fetches, _expand(targets, removed), self.fed_nodes)
 
 
