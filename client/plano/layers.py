@@ -13,7 +13,7 @@ from plano import dtypes, nn
 from plano.framework.graph import Tensor
 from plano.framework.op_builder import convert_to_tensor
 from plano.initializers import Zeros
-from plano.ops import array_ops, math_ops
+from plano.ops import array_ops, join_ops, math_ops, matmul_ops
 from plano.ops.variable_scope import get_variable, variable_scope
 
 
@@ -32,10 +32,10 @@ def dense(inputs, units: int, activation=None, use_bias: bool = True, kernel_ini
                               initializer=kernel_initializer, regularizer=kernel_regularizer,
                               trainable=trainable, constraint=kernel_constraint)
         if inputs.shape.rank == 2:
-            outputs = math_ops.matmul(inputs, kernel)
+            outputs = matmul_ops.matmul(inputs, kernel)
         else:
-            flat = math_ops.matmul(array_ops.reshape(inputs, [-1, in_dim]), kernel)
-            out_shape = array_ops.concat([array_ops.shape(inputs)[:-1], [units]], axis=0)
+            flat = matmul_ops.matmul(array_ops.reshape(inputs, [-1, in_dim]), kernel)
+            out_shape = join_ops.concat([array_ops.shape(inputs)[:-1], [units]], axis=0)
             outputs = array_ops.reshape(flat, out_shape)
         if use_bias:
             bias = get_variable("bias", [units], dtype=inputs.dtype, initializer=bias_initializer,
@@ -115,7 +115,7 @@ def flatten(inputs, name=None, data_format="channels_last"):
         if rest is not None and rest.is_fully_defined():
             return array_ops.reshape(inputs, [-1, int(np.prod(rest.as_list(), dtype=np.int64))])
         batch = array_ops.shape(inputs)[:1]
-        return array_ops.reshape(inputs, array_ops.concat([batch, [-1]], axis=0))
+        return array_ops.reshape(inputs, join_ops.concat([batch, [-1]], axis=0))
 
 
 def dropout(inputs, rate: float = 0.5, noise_shape=None, seed=None, training=False, name=None):

@@ -11,7 +11,7 @@ import numbers
 from plano import nn
 from plano.framework.graph import get_collection, get_default_graph, name_scope
 from plano.framework.op_builder import convert_to_tensor
-from plano.ops import array_ops, math_ops
+from plano.ops import array_ops, comparison_ops, math_ops, reduction_ops
 from plano.ops.variables import GraphKeys
 
 
@@ -71,9 +71,10 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 def _safe_mean(total, count):
     """total / count, or 0 where count is 0 (TF's div_no_nan)."""
     count = math_ops.cast(count, total.dtype)
-    safe = math_ops.where(math_ops.greater(count, 0.0), count, array_ops.ones_like(count))
-    return math_ops.where(math_ops.greater(count, 0.0), total / safe,
-                           array_ops.zeros_like(total), name="value")
+    safe = comparison_ops.where(comparison_ops.greater(count, 0.0), count,
+                                array_ops.ones_like(count))
+    return comparison_ops.where(comparison_ops.greater(count, 0.0), total / safe,
+                                array_ops.zeros_like(total), name="value")
 
 
 def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=GraphKeys.LOSSES,
@@ -91,18 +92,18 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=Graph
         if reduction == Reduction.NONE:
             loss = weighted
         elif reduction == Reduction.SUM:
-            loss = math_ops.reduce_sum(weighted, name="value")
+            loss = reduction_ops.reduce_sum(weighted, name="value")
         elif reduction == Reduction.SUM_OVER_BATCH_SIZE or (
                 scalar_weight and weights != 0 and reduction == Reduction.SUM_BY_NONZERO_WEIGHTS):
-            loss = math_ops.reduce_mean(weighted, name="value")
+            loss = reduction_ops.reduce_mean(weighted, name="value")
         elif reduction == Reduction.MEAN:
-            denominator = math_ops.reduce_sum(array_ops.ones_like(losses) * weights)
-            loss = _safe_mean(math_ops.reduce_sum(weighted), denominator)
+            denominator = reduction_ops.reduce_sum(array_ops.ones_like(losses) * weights)
+            loss = _safe_mean(reduction_ops.reduce_sum(weighted), denominator)
         else:
-            present = math_ops.cast(math_ops.not_equal(weights, 0.0), losses.dtype)
-            count = math_ops.reduce_sum(array_ops.ones_like(losses) * present,
+            present = math_ops.cast(comparison_ops.not_equal(weights, 0.0), losses.dtype)
+            count = reduction_ops.reduce_sum(array_ops.ones_like(losses) * present,
                                         name="num_present")
-            loss = _safe_mean(math_ops.reduce_sum(weighted), count)
+            loss = _safe_mean(reduction_ops.reduce_sum(weighted), count)
         add_loss(loss, loss_collection)
         return loss
 

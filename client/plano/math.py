@@ -2,13 +2,18 @@
 
 The same functions are also at the top level (`plano.reduce_sum`), as in tf.compat.v1.
 """
+from plano.ops.comparison_ops import (  # noqa: F401 - re-exported
+    equal, greater, greater_equal, less, less_equal, logical_and, logical_not, logical_or,
+    logical_xor, not_equal,
+)
 from plano.ops.math_ops import (  # noqa: F401 - re-exported
-    abs, add, add_n, argmax, argmin, ceil, cos, count_nonzero, cumsum, divide, equal, erf, exp,
-    floor, floordiv, floormod, greater, greater_equal, is_finite, less, less_equal, log, log1p,
-    logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply,
-    negative, not_equal, pow, reciprocal, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
-    reduce_mean, reduce_min, reduce_prod, reduce_sum, round, rsqrt, scalar_mul, sigmoid, sign,
-    sin, sqrt, square, squared_difference, subtract, tanh, truediv,
+    abs, add, add_n, ceil, cos, divide, erf, exp, floor, floordiv, floormod, is_finite, log,
+    log1p, maximum, minimum, mod, multiply, negative, pow, reciprocal, round, rsqrt, scalar_mul,
+    sigmoid, sign, sin, sqrt, square, squared_difference, subtract, tanh, truediv,
+)
+from plano.ops.reduction_ops import (  # noqa: F401 - re-exported
+    argmax, argmin, count_nonzero, cumsum, reduce_all, reduce_any, reduce_logsumexp, reduce_max,
+    reduce_mean, reduce_min, reduce_prod, reduce_sum,
 )
 
 __all__ = [

@@ -12,7 +12,9 @@ import numbers
 from plano import dtypes, errors
 from plano.framework.graph import name_scope
 from plano.framework.op_builder import convert_to_tensor
-from plano.ops import array_ops, math_ops, nn_ops, random_ops
+from plano.ops import (
+    array_ops, comparison_ops, math_ops, nn_ops, random_ops, reduction_ops,
+)
 from plano.ops.math_ops import sigmoid, tanh
 from plano.ops.nn_ops import elu, l2_loss, relu, relu6, selu, softplus
 
@@ -175,9 +177,9 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
             raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
                              f"{labels.shape})")
         zeros = array_ops.zeros_like(logits, dtype=logits.dtype)
-        cond = math_ops.greater_equal(logits, zeros)
-        relu_logits = math_ops.where(cond, logits, zeros)
-        neg_abs_logits = math_ops.where(cond, math_ops.negative(logits), logits)
+        cond = comparison_ops.greater_equal(logits, zeros)
+        relu_logits = comparison_ops.where(cond, logits, zeros)
+        neg_abs_logits = comparison_ops.where(cond, math_ops.negative(logits), logits)
         return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
                             math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)
 
@@ -309,7 +311,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
                 convert_to_tensor(1, dtype=x.dtype), rate))
         noise = random_ops.random_uniform(_noise_shape(x, noise_shape), seed=seed,
                                           dtype=x.dtype)
-        keep_mask = math_ops.cast(math_ops.greater_equal(noise, rate), x.dtype)
+        keep_mask = math_ops.cast(comparison_ops.greater_equal(noise, rate), x.dtype)
         return math_ops.multiply(scaled, keep_mask)
 
 
@@ -319,8 +321,8 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     with name_scope(name, "moments", [x, axes]):
         x = convert_to_tensor(x)
         y = math_ops.cast(x, dtypes.float32) if x.dtype.base_dtype == dtypes.float16 else x
-        mean = math_ops.reduce_mean(y, axes, keepdims=True, name="mean")
-        variance = math_ops.reduce_mean(
+        mean = reduction_ops.reduce_mean(y, axes, keepdims=True, name="mean")
+        variance = reduction_ops.reduce_mean(
             math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes,
             keepdims=True, name="variance")
         if not keep:
@@ -336,7 +338,7 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     axis = _either("axis", axis, "dim", dim)
     with name_scope(name, "l2_normalize", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        square_sum = reduction_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
         inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
         return math_ops.multiply(x, inv_norm, name=scope)
 

@@ -115,9 +115,9 @@ def _install_operators() -> None:
         setattr(Tensor, f"__{dunder}__", unary(fn_name))
 
     def getitem(self, key):
-        from plano.ops import array_ops
+        from plano.ops import slicing_ops
 
-        return array_ops.slice_helper(self, key)
+        return slicing_ops.slice_helper(self, key)
     Tensor.__getitem__ = getitem
 
 

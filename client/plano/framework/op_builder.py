@@ -177,9 +177,9 @@ def convert_to_tensor(value, dtype=None, name=None, graph: Graph | None = None,
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (target dtype="
                         f"{dtype}, name={name})")
     if isinstance(value, (list, tuple)) and any(_is_tensor_like(v) for v in _flatten(value)):
-        from plano.ops import array_ops
+        from plano.ops import join_ops
 
-        return array_ops.stack(value, name=name or "packed")
+        return join_ops.stack(value, name=name or "packed")
     from plano.ops import constant_op
 
     graph = graph or get_default_graph()

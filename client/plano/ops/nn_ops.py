@@ -18,7 +18,9 @@ from plano.framework.graph import get_default_graph
 from plano.framework.op_builder import ShapeError
 from plano.framework.op_def import register_op
 from plano.framework.tensor_shape import TensorShape
-from plano.ops import array_ops, math_ops
+from plano.ops import (
+    array_ops, comparison_ops, math_ops, matmul_ops, reduction_ops, slicing_ops,
+)
 from plano.ops.shape_util import (
     broadcast_shapes, constant_value, require_rank, require_rank_at_least, scalar_rule,
     shape_from_tensor, unchanged_rule,
@@ -511,7 +513,7 @@ def _elu_selu_grad_grad(op, grad):
     dy, y = op.inputs
     again = elu_grad if op.type == "EluGrad" else selu_grad
     return [again(grad, y),
-            math_ops.where(math_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
+            comparison_ops.where(comparison_ops.less(y, 0), grad * dy, array_ops.zeros_like(y))]
 
 
 @register_gradient("SoftplusGrad")
@@ -532,7 +534,7 @@ def _bias_add_grad_grad(op, grad):
 def _softmax_grad(op, grad):
     """(grad - sum(grad * softmax)) * softmax, along the last axis."""
     out = op.outputs[0]
-    sum_channels = math_ops.reduce_sum(grad * out, -1, keepdims=True)
+    sum_channels = reduction_ops.reduce_sum(grad * out, -1, keepdims=True)
     return [(grad - sum_channels) * out]
 
 
@@ -540,7 +542,7 @@ def _softmax_grad(op, grad):
 def _log_softmax_grad(op, grad):
     """grad - sum(grad) * softmax, along the last axis."""
     out = math_ops.exp(op.outputs[0])
-    return [grad - math_ops.reduce_sum(grad, -1, keepdims=True) * out]
+    return [grad - reduction_ops.reduce_sum(grad, -1, keepdims=True) * out]
 
 
 @register_gradient("BiasAdd")
@@ -565,7 +567,7 @@ def _xent_logits_grad(op, grad_loss, grad_grad):
     grad = _broadcast_mul(grad_loss, op.outputs[1])
     if grad_grad is not None and not _is_zero(grad_grad):
         probs = softmax(op.inputs[0])
-        projected = array_ops.squeeze(math_ops.matmul(array_ops.expand_dims(grad_grad, 1),
+        projected = array_ops.squeeze(matmul_ops.matmul(array_ops.expand_dims(grad_grad, 1),
                                                       array_ops.expand_dims(probs, 2)), axis=1)
         grad = grad + (grad_grad - projected) * probs
     return grad
@@ -658,5 +660,5 @@ def _top_k_grad(op, grad, _indices_grad):
     x = op.inputs[0]
     depth = x.shape[-1] if x.shape.rank is not None and x.shape[-1] is not None else \
         array_ops.shape(x)[-1]
-    picks = array_ops.one_hot(op.outputs[1], depth, dtype=grad.dtype)
-    return [math_ops.reduce_sum(picks * array_ops.expand_dims(grad, -1), -2), None]
+    picks = slicing_ops.one_hot(op.outputs[1], depth, dtype=grad.dtype)
+    return [reduction_ops.reduce_sum(picks * array_ops.expand_dims(grad, -1), -2), None]
