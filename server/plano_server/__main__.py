@@ -1,6 +1,6 @@
 """`python -m plano_server` runs plano-server."""
 import sys
 
-from plano_server.cli import main
+from plano_server.launch import main
 
 sys.exit(main())

@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grace", type=float, default=_DEFAULTS.grace, metavar="SECONDS",
                    help="at SIGTERM/SIGINT, how long in-flight steps may finish "
                    "(default: %(default)s)")
+    p.add_argument("--blas-threads", type=int, default=None, metavar="N",
+                   help="threads one numpy kernel may use (OpenBLAS/OpenMP/MKL); set before "
+                   "numpy loads (default: $OPENBLAS_NUM_THREADS if set, else 1: steps of many "
+                   "sessions already run in parallel)")
     p.add_argument("--log-level", default="WARNING",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    help="logging level (default: %(default)s)")
