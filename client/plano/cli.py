@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         from plano.demo import run_demo
 
         options = DemoOptions(epochs=args.epochs, batch_size=args.batch_size,
-                              learning_rate=args.learning_rate, target=getattr(args, "target", None),
+                              learning_rate=args.learning_rate,
+                              target=getattr(args, "target", None),
                               points=args.points, seed=args.seed,
                               checkpoint_dir=getattr(args, "checkpoint_dir", None))
         try:

@@ -93,8 +93,10 @@ def to_little_endian(arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
 
 
-def decode(proto: tensor_pb2.TensorProto, what: str = "tensor") -> np.ndarray:
-    """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes."""
+def decode(proto: tensor_pb2.TensorProto, what: str = "tensor", writable: bool = True
+           ) -> np.ndarray:
+    """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes.
+    With writable=False, raw content is returned as a read-only view (one copy fewer)."""
     try:
         dtype = dtypes.from_enum(proto.dtype).base_dtype
     except TypeError:
@@ -105,17 +107,20 @@ def decode(proto: tensor_pb2.TensorProto, what: str = "tensor") -> np.ndarray:
     shape = decode_shape(proto.tensor_shape, what)
     count = math.prod(shape)  # Python ints: no int64 overflow on absurd shapes
     np_dtype = np.dtype(dtype.as_numpy_dtype)
-    if proto.tensor_content:
+    content = proto.tensor_content  # each read of a bytes field copies it: read once
+    if content:
         if dtype is dtypes.string:
             raise errors.InvalidArgumentError(
                 None, None, f"{what}: string tensors use string_val, not tensor_content")
         nbytes = count * np_dtype.itemsize
-        if len(proto.tensor_content) != nbytes:
+        if len(content) != nbytes:
             raise errors.InvalidArgumentError(
-                None, None, f"{what}: tensor_content has {len(proto.tensor_content)} bytes but "
+                None, None, f"{what}: tensor_content has {len(content)} bytes but "
                 f"dtype {dtype.name} and shape {list(shape)} need {nbytes}")
-        return np.frombuffer(proto.tensor_content, dtype=np_dtype.newbyteorder("<")).astype(
-            np_dtype, copy=True).reshape(shape)
+        view = np.frombuffer(content, dtype=np_dtype.newbyteorder("<")).reshape(shape)
+        if writable or view.dtype != np_dtype:
+            return view.astype(np_dtype, copy=True)
+        return view
     return _decode_vals(proto, dtype, shape, count, what)
 
 

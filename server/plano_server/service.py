@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 
 import grpc
 import numpy as np
@@ -78,12 +77,28 @@ def _unary(response_cls):
     return wrap
 
 
-def _cancel_event(context: grpc.ServicerContext) -> threading.Event:
-    """Set when the RPC ends for any reason: a client that goes away cancels its step."""
-    event = threading.Event()
-    if not context.add_callback(event.set):
-        event.set()
-    return event
+class _CancelFlag:
+    """Set when the RPC ends for any reason: a client that goes away cancels its step.
+    (The engine only asks `is_set()` between kernels; a threading.Event would cost a
+    Condition and a Lock on every call.)"""
+
+    __slots__ = ("_set",)
+
+    def __init__(self):
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+
+def _cancel_event(context: grpc.ServicerContext) -> _CancelFlag:
+    flag = _CancelFlag()
+    if not context.add_callback(flag.set):
+        flag.set()
+    return flag
 
 
 def _check_size(header: pb.TensorHeader, shape, dtype) -> None:
@@ -217,8 +232,12 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
 
 
 def _decode(proto, what: str) -> np.ndarray:
-    wire_limits.check_tensor_proto(proto, what)
-    return codec.decode(proto, what)
+    """A feed: read-only over the received bytes (kernels never write their inputs). Raw
+    bytes must match the declared shape exactly, so only typed values (where one value may
+    fill a huge shape) need the size check first."""
+    if not proto.tensor_content:
+        wire_limits.check_tensor_proto(proto, what)
+    return codec.decode(proto, what, writable=False)
 
 
 def _announce(arr: np.ndarray) -> tensor_pb2.TensorProto:

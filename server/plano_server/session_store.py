@@ -194,7 +194,7 @@ class SessionStore:
             entry.last_used = time.monotonic()
 
     def run(self, handle: str, owner: str, feeds: dict, fetches: list, targets: list,
-            timeout_ms: int = 0, cancelled: threading.Event | None = None,
+            timeout_ms: int = 0, cancelled=None,
             upload_handle: str = "") -> list:
         """One step; the deadline is `timeout_ms`, else the session's, else the server's."""
         if not upload_handle:  # a step with an upload began before a shutdown
@@ -222,7 +222,7 @@ class SessionStore:
         return callable_handle
 
     def run_callable(self, handle: str, owner: str, callable_handle: int, values: list,
-                     timeout_ms: int = 0, cancelled: threading.Event | None = None,
+                     timeout_ms: int = 0, cancelled=None,
                      upload_handle: str = "") -> list:
         request = self._entry(handle, owner).callables.get(callable_handle)
         if request is None:

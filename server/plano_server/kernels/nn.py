@@ -328,7 +328,7 @@ def _max_pool_grad(node):
         first, found, (oh, ow), (top, left) = _first_max(xh, win)
         gh = _wide(_to_nhwc(grad, win, "grad"))
         _check_backprop(gh, (n, oh, ow, c), "MaxPoolGrad")
-        (kh, kw), (dh, dw), (sh, sw) = win.size, win.dilations, win.strides
+        kw, (dh, dw), (sh, sw) = win.size[1], win.dilations, win.strides
         ki, kj = np.divmod(first, kw)
         rows = np.arange(oh).reshape(1, oh, 1, 1) * sh + ki * dh - top
         cols = np.arange(ow).reshape(1, 1, ow, 1) * sw + kj * dw - left

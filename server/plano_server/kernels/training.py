@@ -1,7 +1,9 @@
 """Training kernels: Apply*/ResourceApply* update a variable and its slots atomically.
 
-Each algorithm is a pure numpy function from (state arrays, named inputs,
-attrs) to the new state arrays, with TF's formulas (training_ops.cc). The
+Each algorithm is a numpy function from (state arrays, named inputs, attrs)
+to the new state arrays, with TF's formulas (training_ops.cc); it writes each
+final result into `out[i]`, which is the state array itself when no one else
+holds it (as TF updates in place) and None otherwise (a new array). The
 kernel reads and writes every state variable under the session's variable
 lock, so concurrent steps never interleave half-updates.
 """
@@ -24,57 +26,57 @@ def _update(algo: str):
 
 
 @_update("GradientDescent")
-def _gradient_descent(var, *, alpha, delta, **_):
-    return [var - alpha * delta]
+def _gradient_descent(var, *, alpha, delta, out, **_):
+    return [np.subtract(var, alpha * delta, out=out[0])]
 
 
 @_update("Momentum")
-def _momentum(var, accum, *, lr, grad, momentum, use_nesterov, **_):
-    accum = accum * momentum + grad
+def _momentum(var, accum, *, lr, grad, momentum, use_nesterov, out, **_):
+    accum = np.add(accum * momentum, grad, out=out[1])
     if use_nesterov:
-        return [var - (grad * lr + accum * momentum * lr), accum]
-    return [var - accum * lr, accum]
+        return [np.subtract(var, grad * lr + accum * momentum * lr, out=out[0]), accum]
+    return [np.subtract(var, accum * lr, out=out[0]), accum]
 
 
 @_update("Adam")
 def _adam(var, m, v, *, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
-          use_nesterov, **_):
+          use_nesterov, out, **_):
     one = np.ones((), var.dtype)
     alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
-    m = m + (grad - m) * (one - beta1)
-    v = v + (np.square(grad) - v) * (one - beta2)
+    m = np.add(m, (grad - m) * (one - beta1), out=out[1])
+    v = np.add(v, (np.square(grad) - v) * (one - beta2), out=out[2])
     step = grad * (one - beta1) + beta1 * m if use_nesterov else m
-    return [var - step * alpha / (np.sqrt(v) + epsilon), m, v]
+    return [np.subtract(var, step * alpha / (np.sqrt(v) + epsilon), out=out[0]), m, v]
 
 
 @_update("RMSProp")
-def _rms_prop(var, ms, mom, *, lr, rho, momentum, epsilon, grad, **_):
-    ms = ms + (np.square(grad) - ms) * (np.ones((), var.dtype) - rho)
-    mom = mom * momentum + grad * lr / np.sqrt(ms + epsilon)
-    return [var - mom, ms, mom]
+def _rms_prop(var, ms, mom, *, lr, rho, momentum, epsilon, grad, out, **_):
+    ms = np.add(ms, (np.square(grad) - ms) * (np.ones((), var.dtype) - rho), out=out[1])
+    mom = np.add(mom * momentum, grad * lr / np.sqrt(ms + epsilon), out=out[2])
+    return [np.subtract(var, mom, out=out[0]), ms, mom]
 
 
 @_update("CenteredRMSProp")
-def _centered_rms_prop(var, mg, ms, mom, *, lr, rho, momentum, epsilon, grad, **_):
+def _centered_rms_prop(var, mg, ms, mom, *, lr, rho, momentum, epsilon, grad, out, **_):
     one = np.ones((), var.dtype)
-    ms = ms + (np.square(grad) - ms) * (one - rho)
-    mg = mg + (grad - mg) * (one - rho)
-    mom = mom * momentum + grad * lr / np.sqrt(ms - np.square(mg) + epsilon)
-    return [var - mom, mg, ms, mom]
+    ms = np.add(ms, (np.square(grad) - ms) * (one - rho), out=out[2])
+    mg = np.add(mg, (grad - mg) * (one - rho), out=out[1])
+    mom = np.add(mom * momentum, grad * lr / np.sqrt(ms - np.square(mg) + epsilon), out=out[3])
+    return [np.subtract(var, mom, out=out[0]), mg, ms, mom]
 
 
 @_update("Adagrad")
-def _adagrad(var, accum, *, lr, grad, update_slots, **_):
+def _adagrad(var, accum, *, lr, grad, update_slots, out, **_):
     if update_slots:
-        accum = accum + np.square(grad)
-    return [var - grad * lr / np.sqrt(accum), accum]
+        accum = np.add(accum, np.square(grad), out=out[1])
+    return [np.subtract(var, grad * lr / np.sqrt(accum), out=out[0]), accum]
 
 
 @_update("AdagradV2")
-def _adagrad_v2(var, accum, *, lr, epsilon, grad, update_slots, **_):
+def _adagrad_v2(var, accum, *, lr, epsilon, grad, update_slots, out, **_):
     if update_slots:
-        accum = accum + np.square(grad)
-    return [var - grad * lr / (np.sqrt(accum) + epsilon), accum]
+        accum = np.add(accum, np.square(grad), out=out[1])
+    return [np.subtract(var, grad * lr / (np.sqrt(accum) + epsilon), out=out[0]), accum]
 
 
 def _factory(algo: str):
@@ -90,8 +92,8 @@ def _factory(algo: str):
             handles, values = args[:n], dict(zip(value_names, args[n:]))
             _check_values(node, handles[0], values)
 
-            def compute(*current):
-                new = update(*current, **values, **attrs)
+            def compute(current, out):
+                new = update(*current, **values, **attrs, out=out)
                 return [np.asarray(x).astype(c.dtype, copy=False) for x, c in zip(new, current)]
             ctx.variables.update_many(handles, compute, node.name)
             return handles[0] if returns_ref else None
