@@ -75,10 +75,17 @@ def dtype_of(arr: np.ndarray) -> dtypes.DType:
 
 def encode(arr: np.ndarray) -> tensor_pb2.TensorProto:
     """ndarray -> TensorProto with raw little-endian tensor_content (strings: string_val)."""
+    return encode_into(tensor_pb2.TensorProto(), arr)
+
+
+def encode_into(proto: tensor_pb2.TensorProto, arr) -> tensor_pb2.TensorProto:
+    """Fills an empty TensorProto in place (e.g. a field of a request: no message copy)."""
     arr = to_little_endian(np.asarray(arr))
     dtype = dtypes.as_dtype(arr.dtype)
-    proto = tensor_pb2.TensorProto(dtype=dtype.as_datatype_enum,
-                                   tensor_shape=shape_proto(arr.shape))
+    proto.dtype = dtype.as_datatype_enum
+    proto.tensor_shape.SetInParent()  # present even for a scalar, as shape_proto(()) is
+    for d in arr.shape:
+        proto.tensor_shape.dim.add(size=d)
     if dtype is dtypes.string:
         proto.string_val.extend(v.encode() if isinstance(v, str) else bytes(v)
                                 for v in arr.reshape(-1))

@@ -17,7 +17,6 @@ from plano import codec, errors
 from plano.sessions import streaming
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
-from plano.v1 import tensor_pb2
 from plano_server import wire_limits
 from plano_server.kernels import limits
 from plano_server.session_store import SessionStore
@@ -142,10 +141,11 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         values = self.store.run(request.session_handle, owner, feeds, request.fetch,
                                 request.target, request.options.timeout_in_ms,
                                 _cancel_event(context), request.upload_handle)
-        protos, download = self._results(request.session_handle, owner, request.fetch, values)
-        return pb.RunStepResponse(
-            tensor=[pb.NamedTensorProto(name=n, tensor=t) for n, t in zip(request.fetch, protos)],
-            download_handle=download)
+        response = pb.RunStepResponse()
+        response.download_handle = self._results(
+            request.session_handle, owner, request.fetch, values,
+            lambda name: response.tensor.add(name=name).tensor)
+        return response
 
     @_unary(pb.MakeCallableResponse)
     def MakeCallable(self, request, context, owner):
@@ -160,9 +160,11 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         results = self.store.run_callable(request.session_handle, owner, request.handle, values,
                                           request.options.timeout_in_ms, _cancel_event(context),
                                           request.upload_handle)
-        names = [str(i) for i in range(len(results))]
-        protos, download = self._results(request.session_handle, owner, names, results)
-        return pb.RunCallableResponse(fetch=protos, download_handle=download)
+        response = pb.RunCallableResponse()
+        response.download_handle = self._results(
+            request.session_handle, owner, [str(i) for i in range(len(results))], results,
+            lambda name: response.fetch.add())
+        return response
 
     @_unary(pb.ReleaseCallableResponse)
     def ReleaseCallable(self, request, context, owner):
@@ -178,13 +180,20 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
     def GetStatus(self, request, context, owner):
         return pb.GetStatusResponse(version=self.version, **self.store.stats())
 
-    def _results(self, handle: str, owner: str, names, values) -> tuple[list, str]:
-        """Inline TensorProtos for a small result; dtype/shape and a download handle otherwise."""
+    def _results(self, handle: str, owner: str, names, values, new_proto) -> str:
+        """Fills `new_proto(name)` for each result: inline tensors for a small result (the
+        returned download handle is ''), else only dtype and shape, and the tensors wait
+        behind the returned download handle."""
         arrays = [np.asarray(v) for v in values]
         if sum(streaming.nbytes(a) for a in arrays) <= self.inline_bytes:
-            return [codec.encode(a) for a in arrays], ""
-        download = self.store.put_download(handle, owner, list(zip(names, arrays)))
-        return [_announce(a) for a in arrays], download
+            for name, arr in zip(names, arrays):
+                codec.encode_into(new_proto(name), arr)
+            return ""
+        for name, arr in zip(names, arrays):
+            proto = new_proto(name)
+            proto.dtype = codec.dtype_of(arr).as_datatype_enum
+            proto.tensor_shape.CopyFrom(codec.shape_proto(arr.shape))
+        return self.store.put_download(handle, owner, list(zip(names, arrays)))
 
     def UploadTensors(self, request_iterator, context):
         owner = owner_of(context)
@@ -238,9 +247,3 @@ def _decode(proto, what: str) -> np.ndarray:
     if not proto.tensor_content:
         wire_limits.check_tensor_proto(proto, what)
     return codec.decode(proto, what, writable=False)
-
-
-def _announce(arr: np.ndarray) -> tensor_pb2.TensorProto:
-    """A content-less TensorProto announcing a streamed tensor's dtype and shape."""
-    return tensor_pb2.TensorProto(dtype=codec.dtype_of(arr).as_datatype_enum,
-                                  tensor_shape=codec.shape_proto(arr.shape))

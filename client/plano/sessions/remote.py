@@ -131,8 +131,8 @@ class RemoteBackend:
         if self._is_large(feeds.values()):
             request.upload_handle = self._upload(list(feeds.items()))
         else:
-            request.feed.extend(pb.NamedTensorProto(name=n, tensor=codec.encode(v))
-                                for n, v in feeds.items())
+            for name, value in feeds.items():
+                codec.encode_into(request.feed.add(name=name).tensor, value)
         response = self._call(self._stub.RunStep, request, self._step_timeout(timeout_ms))
         return self._results([t.tensor for t in response.tensor], response.download_handle)
 
@@ -152,7 +152,8 @@ class RemoteBackend:
         if self._is_large(values):
             request.upload_handle = self._upload(list(zip(self._feed_names[handle], values)))
         else:
-            request.feed.extend(codec.encode(v) for v in values)
+            for value in values:
+                codec.encode_into(request.feed.add(), value)
         response = self._call(self._stub.RunCallable, request, self._step_timeout(timeout_ms))
         return self._results(response.fetch, response.download_handle)
 
