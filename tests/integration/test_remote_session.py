@@ -6,6 +6,7 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
 
 import grpc
 import numpy as np
@@ -198,8 +199,8 @@ def test_list_sessions_shows_only_the_callers_own(plano_server, raw_client):
                      for s in other.ListSessions(pb.ListSessionsRequest()).session}
 
 
-def _graph_with_variable(initial: float):
-    v = tf.Variable(initial, name="v")
+def _graph_with_variable(initial: float, name: str = "v"):
+    v = tf.Variable(initial, name=name)
     bump = tf.assign_add(v, 1.0)
     return v, bump
 
@@ -208,9 +209,11 @@ def test_sessions_share_compiled_plans_but_never_variables(plano_server, raw_cli
     client = raw_client()
     before = client.GetStatus(pb.GetStatusRequest())
     sessions = []
+    # A name no other test uses: plans are content-addressed, and the server is shared.
+    name = f"shared_plans_{uuid.uuid4().hex}"
     for _ in range(2):
         with tf.Graph().as_default() as g:
-            v, bump = _graph_with_variable(10.0)
+            v, bump = _graph_with_variable(10.0, name)
             init = tf.global_variables_initializer()
         sess = tf.Session(plano_server.target, graph=g)
         sess.run(init)

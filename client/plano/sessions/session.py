@@ -64,6 +64,7 @@ class BaseSession:
         self._config = config
         self._closed = False
         self._sent_version = 0
+        self._fetch_plans: dict = {}
         self._extend_lock = threading.Lock()
         self._backend = _make_backend(self._target, config)
         self._context_stack = None
@@ -113,6 +114,8 @@ class BaseSession:
 
     def _extend_graph(self) -> None:
         """Sends the nodes added since the last call (all of them the first time)."""
+        if self._sent_version and self._sent_version == self._graph.version:
+            return  # nothing new (read without the lock: versions only grow)
         with self._extend_lock:
             version = self._graph.version
             if version != self._sent_version or self._sent_version == 0:
@@ -124,12 +127,21 @@ class BaseSession:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Runs the ops and computes the tensors in `fetches`, returned in the same structure."""
         self._check_open()
-        fetch_plan = FetchPlan(self._graph, fetches)
+        fetch_plan = self._fetch_plan(fetches)
         feeds = self._prepare_feeds(feed_dict)
         self._extend_graph()
         values = self._backend.run(feeds, fetch_plan.tensor_names, fetch_plan.target_names,
                                    self._timeout_ms(options))
         return fetch_plan.build([_as_result(v) for v in values])
+
+    def _fetch_plan(self, fetches) -> FetchPlan:
+        """A single tensor, op or name is the common case: its plan is made once."""
+        if not isinstance(fetches, (Tensor, Operation, str)):
+            return FetchPlan(self._graph, fetches)
+        plan = self._fetch_plans.get(fetches)
+        if plan is None:
+            plan = self._fetch_plans[fetches] = FetchPlan(self._graph, fetches)
+        return plan
 
     def _timeout_ms(self, options) -> int:
         if options is not None and options.timeout_in_ms:
@@ -192,20 +204,31 @@ def feed_value(tensor: Tensor, value) -> np.ndarray:
         raise TypeError("The value of a feed cannot be a plano.Tensor object. Acceptable feed "
                         "values include Python scalars, strings, lists, numpy ndarrays.")
     dtype = tensor.dtype.base_dtype
-    if dtype is dtypes.resource:
-        raise TypeError(f"Tensor {tensor.name} is a resource handle and cannot be fed")
-    try:
-        arr = codec.to_numpy(value, dtype)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"Cannot feed {type(value).__name__} value to Tensor "
-                        f"'{tensor.name}' of dtype {dtype.name}: {e}") from None
-    if isinstance(value, (int, float)) and dtype.is_integer and arr.item() != value:
-        raise TypeError(f"Type of feed value {value!r} with type {type(value).__name__} is not "
-                        f"compatible with Tensor type {dtype.name}.")
-    if not tensor.shape.is_compatible_with(TensorShape(arr.shape)):
+    if type(value) is np.ndarray and value.dtype == dtype.as_numpy_dtype \
+            and dtype is not dtypes.string:
+        arr = value  # already what would be sent: skip conversion
+    else:
+        if dtype is dtypes.resource:
+            raise TypeError(f"Tensor {tensor.name} is a resource handle and cannot be fed")
+        try:
+            arr = codec.to_numpy(value, dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"Cannot feed {type(value).__name__} value to Tensor "
+                            f"'{tensor.name}' of dtype {dtype.name}: {e}") from None
+        if isinstance(value, (int, float)) and dtype.is_integer and arr.item() != value:
+            raise TypeError(f"Type of feed value {value!r} with type {type(value).__name__} "
+                            f"is not compatible with Tensor type {dtype.name}.")
+    if not _fits(tensor.shape, arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor '{tensor.name}', "
                          f"which has shape {_shape_str(tensor.shape)}")
     return arr
+
+
+def _fits(static: TensorShape, shape: tuple) -> bool:
+    dims = static._dims
+    if dims is None:
+        return True
+    return len(dims) == len(shape) and all(d is None or d == n for d, n in zip(dims, shape))
 
 
 def _shape_str(shape: TensorShape) -> str:
