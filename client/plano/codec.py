@@ -100,20 +100,23 @@ def to_little_endian(arr: np.ndarray) -> np.ndarray:
     return np.asarray(arr, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
 
 
+# wire enum -> (DType, numpy dtype), for the value types (looked up once per tensor)
+_WIRE_KINDS = {t.as_datatype_enum: (t, np.dtype(t.as_numpy_dtype)) for t in dtypes.DTYPES}
+
+
 def decode(proto: tensor_pb2.TensorProto, what: str = "tensor", writable: bool = True
            ) -> np.ndarray:
     """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes.
     With writable=False, raw content is returned as a read-only view (one copy fewer)."""
-    try:
-        dtype = dtypes.from_enum(proto.dtype).base_dtype
-    except TypeError:
+    kinds = _WIRE_KINDS.get(proto.dtype)
+    if kinds is None:
         raise errors.InvalidArgumentError(
-            None, None, f"{what}: unsupported dtype enum {proto.dtype}") from None
+            None, None, f"{what}: unsupported dtype enum {proto.dtype}")
+    dtype, np_dtype = kinds
     if dtype is dtypes.resource:
         raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
     shape = decode_shape(proto.tensor_shape, what)
     count = math.prod(shape)  # Python ints: no int64 overflow on absurd shapes
-    np_dtype = np.dtype(dtype.as_numpy_dtype)
     content = proto.tensor_content  # each read of a bytes field copies it: read once
     if content:
         if dtype is dtypes.string:
@@ -178,8 +181,8 @@ def _check_fill_size(dtype, shape, count: int, given: int, what: str) -> None:
 def decode_shape(shape_proto, what: str = "tensor") -> tuple:
     if shape_proto.unknown_rank:
         raise errors.InvalidArgumentError(None, None, f"{what}: a tensor value needs a known shape")
-    dims = tuple(int(d.size) for d in shape_proto.dim)
-    if any(d < 0 for d in dims):
+    dims = tuple([d.size for d in shape_proto.dim])
+    if dims and min(dims) < 0:
         raise errors.InvalidArgumentError(
             None, None, f"{what}: a tensor value has a negative dimension in shape {list(dims)}")
     return dims

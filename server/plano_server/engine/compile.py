@@ -12,13 +12,13 @@ import contextlib
 import gc
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
 
-from plano import errors
+from plano import dtypes, errors
 from plano.framework.op_def import expected_input_dtypes
 from plano_server.engine.nodes import Node, parse_nodes
 from plano_server.engine.passes import Subgraph, optimize
@@ -51,6 +51,7 @@ class Plan:
     copied_fetches: list[int]  # fetches that alias a feed or an earlier fetch: returned copied
     fingerprint: bytes
     feed_nodes: list[tuple[Node, int]]  # what each feed replaces, for dtype/shape checks
+    feed_specs: list[tuple] = field(default_factory=list)  # see feed_spec()
 
 
 def fingerprint(order: list[Node], request: Request, optimize: bool,
@@ -183,7 +184,20 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
     for s, value in consts.items():
         initial[s] = value
     return Plan(program, steps, step_nodes, node_of_slot, initial, feed_slots, fetch_slots,
-                _aliased(sub.fetches, fetch_slots, fed, feed_slots), fp, feed_nodes)
+                _aliased(sub.fetches, fetch_slots, fed, feed_slots), fp, feed_nodes,
+                [feed_spec(n, i) for n, i in feed_nodes])
+
+
+def feed_spec(node: Node, index: int) -> tuple:
+    """(tensor name, DType, numpy dtype (None for strings), placeholder dims or None): what
+    a fed value must match. Fed nodes are in the plan's fingerprint, so this holds for
+    every session that shares the plan."""
+    dtype = node.output_dtypes[index].base_dtype
+    np_dtype = None if dtype is dtypes.string else np.dtype(dtype.as_numpy_dtype)
+    dims = None
+    if node.op in ("Placeholder", "PlaceholderWithDefault"):
+        dims = node.attrs["shape"].dims
+    return (f"{node.name}:{index}", dtype, np_dtype, dims)
 
 
 CTX_SLOT = 0  # slot 0 holds the RunContext during a run

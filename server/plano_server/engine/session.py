@@ -88,7 +88,7 @@ class EngineSession:
         plan = self.plan_for(request)
         refs = self._ref_fetches(request)
         values = list(feeds.values())
-        check_feeds(plan, values, self.nodes)
+        check_feeds(plan, values)
         out = execute(plan, RunContext(self, deadline, cancelled), values)
         for i in refs:
             out[i] = self.variables.read(out[i], fetches[i])
@@ -127,26 +127,20 @@ def _output_dtype(nodes: dict[str, Node], tensor_name: str):
     return node.output_dtypes[index]
 
 
-def check_feeds(plan: compile_lib.Plan, values: list, nodes: dict) -> None:
-    """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape.
-
-    Nodes are looked up in this session: a shared plan's fed placeholders may be another
-    session's (fed nodes are pruned, so their shapes are not in the plan's fingerprint)."""
-    for (fed, index), value in zip(plan.feed_nodes, values):
-        node = nodes[fed.name]
-        want = node.output_dtypes[index].base_dtype
+def check_feeds(plan: compile_lib.Plan, values: list) -> None:
+    """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape."""
+    for (name, dtype, np_dtype, dims), value in zip(plan.feed_specs, values):
         got = value.dtype
-        if want is dtypes.string:
-            ok = got.kind == "O"
-        else:
-            ok = got == np.dtype(want.as_numpy_dtype)
-        if not ok:
+        if got != np_dtype if np_dtype is not None else got.kind != "O":
             raise errors.InvalidArgumentError(
-                None, None, f"Tensor '{node.name}:{index}' is {want.name}, but the fed value "
-                f"has dtype {got}")
-        if node.op in ("Placeholder", "PlaceholderWithDefault"):
-            shape = node.attrs["shape"]
-            if not TensorShape(value.shape).is_compatible_with(shape):
-                raise errors.InvalidArgumentError(
-                    None, None, f"Placeholder '{node.name}' has shape {format_shape(shape)}, "
-                    f"but the fed value has shape {list(value.shape)}")
+                None, None, f"Tensor '{name}' is {dtype.name}, but the fed value has dtype "
+                f"{got}")
+        if dims is not None and not _fits(dims, value.shape):
+            raise errors.InvalidArgumentError(
+                None, None, f"Placeholder '{name.rsplit(':', 1)[0]}' has shape "
+                f"{format_shape(TensorShape(dims))}, but the fed value has shape "
+                f"{list(value.shape)}")
+
+
+def _fits(dims: list, shape: tuple) -> bool:
+    return len(dims) == len(shape) and all(d is None or d == n for d, n in zip(dims, shape))
