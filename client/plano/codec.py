@@ -104,17 +104,22 @@ def to_little_endian(arr: np.ndarray) -> np.ndarray:
 _WIRE_KINDS = {t.as_datatype_enum: (t, np.dtype(t.as_numpy_dtype)) for t in dtypes.DTYPES}
 
 
+def wire_dtype(enum: int, what: str) -> tuple[dtypes.DType, np.dtype]:
+    """The DType and numpy dtype of a tensor arriving with dtype `enum`; InvalidArgumentError
+    naming `what` for an unknown enum or a resource (handles never travel)."""
+    kinds = _WIRE_KINDS.get(enum)
+    if kinds is None:
+        raise errors.InvalidArgumentError(None, None, f"{what}: unsupported dtype enum {enum}")
+    if kinds[0] is dtypes.resource:
+        raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
+    return kinds
+
+
 def decode(proto: tensor_pb2.TensorProto, what: str = "tensor", writable: bool = True
            ) -> np.ndarray:
     """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes.
     With writable=False, raw content is returned as a read-only view (one copy fewer)."""
-    kinds = _WIRE_KINDS.get(proto.dtype)
-    if kinds is None:
-        raise errors.InvalidArgumentError(
-            None, None, f"{what}: unsupported dtype enum {proto.dtype}")
-    dtype, np_dtype = kinds
-    if dtype is dtypes.resource:
-        raise errors.InvalidArgumentError(None, None, f"{what}: resource tensors cannot be sent")
+    dtype, np_dtype = wire_dtype(proto.dtype, what)
     shape = decode_shape(proto.tensor_shape, what)
     count = math.prod(shape)  # Python ints: no int64 overflow on absurd shapes
     content = proto.tensor_content  # each read of a bytes field copies it: read once

@@ -96,14 +96,7 @@ class Assembler:
     def _start(self, header: pb.TensorHeader) -> None:
         what = f"Tensor '{header.name}'"
         shape = codec.decode_shape(header.tensor_shape, what)
-        try:
-            dtype = dtypes.from_enum(header.dtype).base_dtype
-        except TypeError:
-            raise errors.InvalidArgumentError(
-                None, None, f"{what}: unsupported dtype enum {header.dtype}") from None
-        if dtype is dtypes.resource:
-            raise errors.InvalidArgumentError(
-                None, None, f"{what}: resource tensors cannot be sent")
+        dtype = codec.wire_dtype(header.dtype, what)[0]
         if self._check is not None:
             self._check(header, shape, dtype)
         self._name = header.name
