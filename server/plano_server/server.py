@@ -16,7 +16,7 @@ from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.kernels import limits
-from plano_server.service import SessionServicer
+from plano_server.service import SessionServicer, chunk_stream_handlers
 from plano_server.session_store import SessionStore
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
@@ -85,8 +85,14 @@ def start_server(host: str = "127.0.0.1", port: int = 0, **options) -> RunningSe
         options=[("grpc.max_receive_message_length", max_message),
                  ("grpc.max_send_message_length", _MAX_MESSAGE),
                  ("grpc.so_reuseport", 0)])
-    pb_grpc.add_SessionServiceServicer_to_server(
-        SessionServicer(store, opts.chunk_bytes, opts.inline_bytes, plano.__version__), server)
+    servicer = SessionServicer(store, opts.chunk_bytes, opts.inline_bytes, plano.__version__)
+    # The chunk streams' own handlers go first: generic handlers are consulted in order, and
+    # registered ones (what generated stubs call) are overridden by the later registration.
+    streams = chunk_stream_handlers(servicer)
+    server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler(SERVICE_NAME, streams),))
+    pb_grpc.add_SessionServiceServicer_to_server(servicer, server)
+    server.add_registered_method_handlers(SERVICE_NAME, streams)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -30,6 +30,7 @@ _METADATA = (("plano-client-id", CLIENT_ID),)
 _MAX_MESSAGE = 2**31 - 1
 _DEADLINE_SLACK_S = 10.0  # the server's own deadline error should arrive before gRPC's
 _CLOSE_TIMEOUT_S = 10.0
+_SERVICE = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
 
 
 def parse_target(target: str) -> tuple[str, int]:
@@ -50,6 +51,14 @@ class _Connection:
             ("grpc.max_receive_message_length", _MAX_MESSAGE),
             ("grpc.max_send_message_length", _MAX_MESSAGE)])
         self.stub = pb_grpc.SessionServiceStub(self.channel)
+        # The chunk streams with hand-framed data chunks (see streaming.serialize_chunk).
+        self.upload = self.channel.stream_unary(
+            f"/{_SERVICE}/UploadTensors", request_serializer=streaming.serialize_chunk,
+            response_deserializer=pb.UploadTensorsResponse.FromString, _registered_method=True)
+        self.download = self.channel.unary_stream(
+            f"/{_SERVICE}/DownloadTensors",
+            request_serializer=pb.DownloadTensorsRequest.SerializeToString,
+            response_deserializer=streaming.parse_chunk, _registered_method=True)
 
 
 _connections: dict[str, _Connection] = {}
@@ -72,7 +81,8 @@ class RemoteBackend:
         self.target = target
         self.host, self.port = parse_target(target)
         address = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
-        self._stub = _connection(address).stub
+        self._connection = _connection(address)
+        self._stub = self._connection.stub
         self._config = config or config_pb2.ConfigProto()
         self._op_timeout = self._config.operation_timeout_in_ms / 1000 or None
         self._inline_bytes = inline_bytes
@@ -184,18 +194,18 @@ class RemoteBackend:
             yield pb.TensorChunk(session_handle=self._handle, store_errors_in_response_body=True)
             for name, value in named:
                 yield from streaming.iter_chunks(name, value, self._chunk_bytes)
-        return self._call(self._stub.UploadTensors, chunks()).upload_handle
+        return self._call(self._connection.upload, chunks()).upload_handle
 
     def _results(self, protos, download_handle: str) -> list:
         if not download_handle:
             return [codec.decode(p, "fetched tensor") for p in protos]
-        stream = self._stub.DownloadTensors(pb.DownloadTensorsRequest(
+        stream = self._connection.download(pb.DownloadTensorsRequest(
             session_handle=self._handle, download_handle=download_handle,
             store_errors_in_response_body=True), metadata=_METADATA)
         assembler = streaming.Assembler()
         try:
             for chunk in stream:
-                if chunk.status_code:
+                if not isinstance(chunk, memoryview) and chunk.status_code:
                     raise errors.error_from_code(chunk.status_code, chunk.status_error_message)
                 assembler.add(chunk)
         except grpc.RpcError as e:

@@ -46,7 +46,55 @@ def iter_chunks(name: str, arr: np.ndarray, chunk_bytes: int) -> Iterator[pb.Ten
                                  tensor_shape=codec.shape_proto(arr.shape), num_bytes=len(data))
     yield pb.TensorChunk(header=header)
     for start in range(0, len(data), chunk_bytes):
-        yield pb.TensorChunk(data=data[start:start + chunk_bytes].tobytes())
+        yield data[start:start + chunk_bytes]  # serialize_chunk frames it: one copy
+
+
+# A TensorChunk holding only `data` (field 3, length-delimited) is this tag, a varint length
+# and the bytes. Data chunks are framed and read that way by hand, so a byte is copied once
+# on each side (as in a bare gRPC stream); any other chunk goes through protobuf. Either way
+# the bytes on the wire are a valid TensorChunk.
+_DATA_TAG = b"\x1a"
+
+
+def serialize_chunk(item) -> bytes:
+    """gRPC serializer for chunk streams: a memoryview is a data chunk, framed by hand."""
+    if isinstance(item, memoryview):
+        return b"".join((_DATA_TAG, _varint(len(item)), item))
+    return item.SerializeToString()
+
+
+def parse_chunk(raw: bytes):
+    """gRPC deserializer for chunk streams: a data-only chunk becomes a memoryview of its
+    payload (no copy); anything else a TensorChunk."""
+    if raw[:1] == _DATA_TAG:
+        length, start = _read_varint(raw, 1)
+        if start + length == len(raw):
+            return memoryview(raw)[start:]
+    return pb.TensorChunk.FromString(raw)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while pos < len(raw) and shift < 64:
+        byte = raw[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+    return -1, pos  # malformed: never equals the remaining length, so protobuf parses it
 
 
 class Assembler:
@@ -66,11 +114,15 @@ class Assembler:
         self._filled = 0
         self.num_bytes = 0
 
-    def add(self, chunk: pb.TensorChunk) -> None:
-        if chunk.HasField("header"):
-            self._finish()
-            self._start(chunk.header)
-        data = chunk.data  # each access to a bytes field copies it: read it once
+    def add(self, chunk) -> None:
+        """Takes a TensorChunk, or a data chunk's payload as parse_chunk gives it."""
+        if isinstance(chunk, memoryview):
+            data = chunk
+        else:
+            if chunk.HasField("header"):
+                self._finish()
+                self._start(chunk.header)
+            data = chunk.data  # each access to a bytes field copies it: read it once
         if data:
             if self._buffer is None:
                 raise errors.InvalidArgumentError(
