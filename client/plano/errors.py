@@ -7,6 +7,7 @@ with `error_from_code`.
 from __future__ import annotations
 
 import enum
+import re
 
 
 class Code(enum.IntEnum):
@@ -94,6 +95,29 @@ _BY_CODE = {cls.code: cls for cls in (
     AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError, FailedPreconditionError,
     AbortedError, OutOfRangeError, UnimplementedError, InternalError, UnavailableError,
     DataLossError, UnauthenticatedError)}
+
+
+_NODE_TAG = re.compile(r" \[\[node '([^']+)' \(op: ([^)]+)\)\]\]$")
+
+
+def with_node_tag(message: str, node_name: str, op_type: str) -> str:
+    """Ends `message` with the failing node, as TF's `[[{{node x}}]]` (once)."""
+    if _NODE_TAG.search(message):
+        return message
+    return f"{message} [[node '{node_name}' (op: {op_type})]]"
+
+
+def locate(error: OpError, graph) -> OpError:
+    """Sets `error.op` and `error.node_def` from the node tag when `graph` has that node,
+    so a failure points at the Operation in the caller's graph (embedded or remote)."""
+    match = _NODE_TAG.search(error.message)
+    if match and error.op is None:
+        try:
+            error.op = graph.get_operation_by_name(match.group(1))
+        except (KeyError, ValueError):
+            return error
+        error.node_def = error.op.node_def
+    return error
 
 
 def error_from_code(code: int, message: str, node_def=None, op=None) -> OpError:

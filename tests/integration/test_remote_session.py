@@ -113,7 +113,8 @@ def test_a_long_error_message_arrives_whole_as_the_same_class(target):
         with pytest.raises(tf.errors.InvalidArgumentError) as info:
             sess.run(x + 1.0)
     assert info.value.message == (f"You must feed a value for placeholder tensor '{name}' "
-                                  "with dtype float32")
+                                  f"with dtype float32 [[node '{name}' (op: Placeholder)]]")
+    assert info.value.op is x.op
     assert info.value.error_code == tf.errors.INVALID_ARGUMENT
 
 

@@ -341,3 +341,17 @@ def test_a_resource_handle_cannot_be_fetched(target):
                            match="Tensor 'v:0' is a resource handle, which cannot be fetched"):
             sess.run(v.handle)
         assert sess.run(v) == 1.0
+
+
+def test_a_failing_node_is_named_and_located_in_the_graph(target):
+    x = tf.placeholder(tf.float32, shape=[None], name="x")
+    bad = tf.reshape(x, [4], name="needs_four")
+    with tf.Session(target) as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"\[\[node 'needs_four' \(op: Reshape\)\]\]$") as info:
+            sess.run(bad, {x: [1.0, 2.0, 3.0]})
+        assert info.value.op is bad.op
+        assert info.value.node_def == bad.op.node_def
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(x + 1.0)
+        assert info.value.op is x.op  # the placeholder that was not fed

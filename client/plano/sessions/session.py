@@ -12,7 +12,7 @@ import weakref
 
 import numpy as np
 
-from plano import codec, dtypes
+from plano import codec, dtypes, errors
 from plano.framework.graph import Graph, Operation, Tensor, get_default_graph
 from plano.framework.tensor_shape import TensorShape
 from plano.sessions.fetches import FetchPlan
@@ -130,8 +130,11 @@ class BaseSession:
         fetch_plan = self._fetch_plan(fetches)
         feeds = self._prepare_feeds(feed_dict)
         self._extend_graph()
-        values = self._backend.run(feeds, fetch_plan.tensor_names, fetch_plan.target_names,
-                                   self._timeout_ms(options))
+        try:
+            values = self._backend.run(feeds, fetch_plan.tensor_names,
+                                       fetch_plan.target_names, self._timeout_ms(options))
+        except errors.OpError as e:
+            raise errors.locate(e, self._graph)
         return fetch_plan.build([_as_result(v) for v in values])
 
     def _fetch_plan(self, fetches) -> FetchPlan:
@@ -184,7 +187,10 @@ class BaseSession:
                 raise TypeError(f"Expected {len(feed_tensors)} feed values, got {len(args)}")
             values = [feed_value(t, v) for t, v in zip(feed_tensors, args)]
             session._extend_graph()
-            out = session._backend.run_callable(handle, values, session._timeout_ms(options))
+            try:
+                out = session._backend.run_callable(handle, values, session._timeout_ms(options))
+            except errors.OpError as e:
+                raise errors.locate(e, session._graph)
             return fetch_plan.build([_as_result(v) for v in out])
         weakref.finalize(call, _release_callable, self._backend, handle).atexit = False
         return call

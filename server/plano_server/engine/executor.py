@@ -43,7 +43,9 @@ def execute(plan: Plan, ctx, feed_values: list) -> list:
 
 
 def _at_node(cls, plan: Plan, out_slot, message: str) -> errors.OpError:
+    """The error, its message ending in TF's node tag (which the client reads back to set
+    the error's `op` and `node_def`)."""
     node = plan.node_of_slot.get(out_slot)
-    if node is None or f"'{node.name}'" in message:
-        return cls(None, node.op if node else None, message)
-    return cls(None, node.op, f"{message} [[node '{node.name}' (op: {node.op})]]")
+    if node is None:
+        return cls(None, None, message)
+    return cls(None, None, errors.with_node_tag(message, node.name, node.op))
