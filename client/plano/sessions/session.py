@@ -134,7 +134,8 @@ class BaseSession:
             values = self._backend.run(feeds, fetch_plan.tensor_names,
                                        fetch_plan.target_names, self._timeout_ms(options))
         except errors.OpError as e:
-            raise errors.locate(e, self._graph)
+            errors.locate(e, self._graph)
+            raise
         return fetch_plan.build([_as_result(v) for v in values])
 
     def _fetch_plan(self, fetches) -> FetchPlan:
@@ -190,7 +191,8 @@ class BaseSession:
             try:
                 out = session._backend.run_callable(handle, values, session._timeout_ms(options))
             except errors.OpError as e:
-                raise errors.locate(e, session._graph)
+                errors.locate(e, session._graph)
+                raise
             return fetch_plan.build([_as_result(v) for v in out])
         weakref.finalize(call, _release_callable, self._backend, handle).atexit = False
         return call
