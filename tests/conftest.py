@@ -1,8 +1,17 @@
 """Shared fixtures: a fresh default graph for every test; a real plano-server; the session
 target (embedded and remote) that the session suite runs against."""
+import os
+
 import pytest
+from hypothesis import settings
 
 import plano
+
+# CI replays the same examples every run (a red CI then means a change broke something);
+# local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
