@@ -114,8 +114,25 @@ def _rank(x):
 
 # ---------------------------------------------------------------- Reshape, Fill, *Like
 
-@simple("Reshape")
-def _reshape(x, shape):
+@kernel("Reshape")
+def _reshape_kernel(node):
+    """Reshape's target is usually a constant: the checked dims are kept per (input shape,
+    requested shape), so a step pays the checks once."""
+    memo: dict = {}
+
+    def run(x, shape):
+        key = (x.shape, shape.dtype.char, shape.tobytes()) if isinstance(shape, np.ndarray) \
+            else None
+        dims = memo.get(key) if key is not None else None
+        if dims is None:
+            dims = _reshape_dims(x, shape)
+            if key is not None and len(memo) < 64:
+                memo[key] = dims
+        return x.reshape(dims)
+    return run
+
+
+def _reshape_dims(x, shape) -> tuple:
     """TF's rules, including the -1 next to a 0: zero dims of the input are not counted."""
     dims = np.asarray(shape)
     if dims.ndim != 1:
@@ -141,7 +158,7 @@ def _reshape(x, shape):
     if n != x.size:
         raise _invalid(f"Input to reshape is a tensor with {x.size} values, but the requested "
                        f"shape has {n}")
-    return np.reshape(x, dims)
+    return tuple(dims)
 
 
 @kernel("Fill")

@@ -306,10 +306,21 @@ def _axes(indices, x) -> tuple:
 
 
 def _reduction(reduce):
-    """A kernel factory for reduce(x, axes, keepdims) with TF's axis checks."""
+    """A kernel factory for reduce(x, axes, keepdims) with TF's axis checks (kept per
+    (rank, axes) input: the axes are usually a constant)."""
     def factory(node):
         keep = node.attrs["keep_dims"]
-        return lambda x, indices: reduce(x, _axes(indices, x), keep)
+        memo: dict = {}
+
+        def run(x, indices):
+            key = (x.ndim, indices.dtype.char, indices.shape, indices.tobytes())
+            axes = memo.get(key)
+            if axes is None:
+                axes = _axes(indices, x)
+                if len(memo) < 64:
+                    memo[key] = axes
+            return reduce(x, axes, keep)
+        return run
     return factory
 
 
