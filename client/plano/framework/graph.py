@@ -328,8 +328,8 @@ class Graph:
     def finalized(self) -> bool:
         return self._finalized
 
-    def create_op(self, op_type: str, inputs=(), attrs=None, name: str | None = None,
-                  output_shapes=None) -> Operation:
+    def create_op(self, op_type: str, inputs=(), attrs=None, name: str | None = None
+                  ) -> Operation:
         """Type-checks and adds one node; runs the op's shape rule (errors name the op)."""
         from plano.framework.op_builder import build_operation
 

@@ -91,10 +91,6 @@ def register_op(name: str, *, inputs=(), outputs=(), attrs=(), shape_fn=None,
     return op_def
 
 
-def get_op_def(name: str) -> OpDef | None:
-    return REGISTRY.get(name)
-
-
 _ARG_RE = re.compile(r"^(\w+)\s*:\s*(?:(\w+)\s*\*\s*)?(Ref\((\w+)\)|\w+)$")
 
 
