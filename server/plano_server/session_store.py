@@ -25,6 +25,7 @@ from plano_server.engine.plan_cache import PlanCache
 from plano_server.engine.session import EngineSession
 
 _GONE_MEMORY = 10_000  # how many closed handles keep their reason for NotFound messages
+MAX_PENDING = 8  # uploads not yet run, and results not yet downloaded, per session
 
 
 @dataclass(eq=False)
@@ -244,7 +245,15 @@ class SessionStore:
 
     # -- tensors in transit --
     def put_upload(self, handle: str, owner: str, tensors: list[tuple[str, np.ndarray]]) -> str:
-        return self._put(self._entry(handle, owner).uploads, tensors)
+        """Holds uploaded feeds for the next run that names them; a session may hold at most
+        MAX_PENDING such uploads, so a client that uploads and never runs cannot fill the
+        server's memory at other sessions' expense."""
+        entry = self._entry(handle, owner)
+        if len(entry.uploads) >= MAX_PENDING:
+            raise errors.ResourceExhaustedError(
+                None, None, f"Session '{handle[:8]}...' already holds {MAX_PENDING} uploaded "
+                "feeds that no run has used; run them or close the session")
+        return self._put(entry.uploads, tensors)
 
     def put_download(self, handle: str, owner: str,
                      tensors: list[tuple[str, np.ndarray]]) -> str:
@@ -254,9 +263,13 @@ class SessionStore:
         return self._take(self._entry(handle, owner).downloads, download_handle, "download")
 
     def _put(self, pending: dict, tensors) -> str:
+        """Stores a transfer; beyond MAX_PENDING the oldest one is dropped (a client that
+        never downloads its results loses the oldest, not the server its memory)."""
         key = secrets.token_hex(16)
         with self._lock:
             pending[key] = tensors
+            while len(pending) > MAX_PENDING:
+                del pending[next(iter(pending))]
         return key
 
     def _take(self, pending: dict, key: str, kind: str):
