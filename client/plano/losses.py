@@ -11,7 +11,7 @@ import numbers
 from plano import nn
 from plano.framework.graph import get_collection, get_default_graph, name_scope
 from plano.framework.op_builder import convert_to_tensor
-from plano.ops import array_ops, comparison_ops, math_ops, reduction_ops
+from plano.ops import array_ops, comparison_ops, math_ops, reduction_ops, unary_ops
 from plano.ops.variables import GraphKeys
 
 
@@ -135,7 +135,7 @@ def absolute_difference(labels, predictions, weights=1.0, scope=None,
         predictions = convert_to_tensor(predictions, name="predictions")
         labels = math_ops.cast(labels, predictions.dtype)
         _check_compatible(predictions, labels, "predictions and labels")
-        losses = math_ops.abs(math_ops.subtract(predictions, labels))
+        losses = unary_ops.abs(math_ops.subtract(predictions, labels))
         return compute_weighted_loss(losses, weights, sc, loss_collection, reduction)
 
 

@@ -7,9 +7,12 @@ from plano.ops.comparison_ops import (  # noqa: F401 - re-exported
     logical_xor, not_equal,
 )
 from plano.ops.math_ops import (  # noqa: F401 - re-exported
-    abs, add, add_n, ceil, cos, divide, erf, exp, floor, floordiv, floormod, is_finite, log,
-    log1p, maximum, minimum, mod, multiply, negative, pow, reciprocal, round, rsqrt, scalar_mul,
-    sigmoid, sign, sin, sqrt, square, squared_difference, subtract, tanh, truediv,
+    add, add_n, divide, floordiv, floormod, maximum, minimum, mod, multiply, pow, scalar_mul,
+    squared_difference, subtract, truediv,
+)
+from plano.ops.unary_ops import (  # noqa: F401 - re-exported
+    abs, ceil, cos, erf, exp, floor, is_finite, log, log1p, negative, reciprocal, round, rsqrt,
+    sigmoid, sign, sin, sqrt, square, tanh,
 )
 from plano.ops.reduction_ops import (  # noqa: F401 - re-exported
     argmax, argmin, count_nonzero, cumsum, reduce_all, reduce_any, reduce_logsumexp, reduce_max,

@@ -13,9 +13,9 @@ from plano import dtypes, errors
 from plano.framework.graph import name_scope
 from plano.framework.op_builder import convert_to_tensor
 from plano.ops import (
-    array_ops, comparison_ops, math_ops, nn_ops, random_ops, reduction_ops,
+    array_ops, comparison_ops, math_ops, nn_ops, random_ops, reduction_ops, unary_ops,
 )
-from plano.ops.math_ops import sigmoid, tanh
+from plano.ops.unary_ops import sigmoid, tanh
 from plano.ops.nn_ops import elu, l2_loss, relu, relu6, selu, softplus
 
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
@@ -179,9 +179,9 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
         zeros = array_ops.zeros_like(logits, dtype=logits.dtype)
         cond = comparison_ops.greater_equal(logits, zeros)
         relu_logits = comparison_ops.where(cond, logits, zeros)
-        neg_abs_logits = comparison_ops.where(cond, math_ops.negative(logits), logits)
+        neg_abs_logits = comparison_ops.where(cond, unary_ops.negative(logits), logits)
         return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
-                            math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)
+                            unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=scope)
 
 
 # ---------------------------------------------------------------- convolution, pooling
@@ -338,8 +338,8 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     axis = _either("axis", axis, "dim", dim)
     with name_scope(name, "l2_normalize", [x]) as scope:
         x = convert_to_tensor(x, name="x")
-        square_sum = reduction_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
-        inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        square_sum = reduction_ops.reduce_sum(unary_ops.square(x), axis, keepdims=True)
+        inv_norm = unary_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
         return math_ops.multiply(x, inv_norm, name=scope)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import plano as tf
-from plano.ops import math_ops
+from plano.ops import unary_ops
 
 FLOATS = [np.float16, np.float32, np.float64]
 SIGNED = [np.int8, np.int16, np.int32, np.int64]
@@ -697,7 +697,7 @@ def test_helpers_build_the_expected_ops():
         "LogicalAnd": tf.logical_and(x > 0, x < 1), "LogicalOr": tf.logical_or(x > 0, x < 1),
         "LogicalNot": tf.logical_not(x > 0), "MatMul": tf.matmul(x, x, transpose_b=True),
         "BatchMatMulV2": tf.matmul(tf.placeholder(tf.float32, [4, 2, 3]), x, adjoint_b=True),
-        "SigmoidGrad": math_ops.sigmoid_grad(x, x), "TanhGrad": math_ops.tanh_grad(x, x),
+        "SigmoidGrad": unary_ops.sigmoid_grad(x, x), "TanhGrad": unary_ops.tanh_grad(x, x),
     }
     for op_type, t in cases.items():
         assert t.op.type == op_type, (op_type, t.op.type)

@@ -8,6 +8,7 @@ from plano.ops.array_ops import *  # noqa: F401,F403
 from plano.ops.constant_op import constant  # noqa: F401
 from plano.ops.control_flow_ops import group, no_op, tuple_ as tuple  # noqa: F401,A001
 from plano.ops.math_ops import *  # noqa: F401,F403
+from plano.ops.unary_ops import *  # noqa: F401,F403
 from plano.ops.comparison_ops import *  # noqa: F401,F403
 from plano.ops.matmul_ops import *  # noqa: F401,F403
 from plano.ops.reduction_ops import *  # noqa: F401,F403

@@ -19,7 +19,7 @@ from plano.framework.op_builder import ShapeError
 from plano.framework.op_def import register_op
 from plano.framework.tensor_shape import TensorShape
 from plano.ops import (
-    array_ops, comparison_ops, math_ops, matmul_ops, reduction_ops, slicing_ops,
+    array_ops, comparison_ops, matmul_ops, reduction_ops, slicing_ops, unary_ops,
 )
 from plano.ops.shape_util import (
     broadcast_shapes, constant_value, require_rank, require_rank_at_least, scalar_rule,
@@ -519,7 +519,7 @@ def _elu_selu_grad_grad(op, grad):
 @register_gradient("SoftplusGrad")
 def _softplus_grad_grad(op, grad):
     dy, x = op.inputs
-    d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+    d2x = grad * dy / (unary_ops.exp(-x) + 2.0 + unary_ops.exp(x))
     return [softplus_grad(grad, x), d2x]
 
 
@@ -541,7 +541,7 @@ def _softmax_grad(op, grad):
 @register_gradient("LogSoftmax")
 def _log_softmax_grad(op, grad):
     """grad - sum(grad) * softmax, along the last axis."""
-    out = math_ops.exp(op.outputs[0])
+    out = unary_ops.exp(op.outputs[0])
     return [grad - reduction_ops.reduce_sum(grad, -1, keepdims=True) * out]
 
 

@@ -16,9 +16,9 @@ from plano.framework.tensor_shape import TensorShape
 from plano.ops import array_ops, math_ops
 from plano.ops.comparison_ops import equal, logical_and, not_equal, where_v2
 from plano.ops.math_ops import (
-    _create, _int_vector, add, cast, exp, floordiv, floormod, is_finite, log, maximum, multiply,
-    realdiv, subtract,
+    _create, _int_vector, add, cast, floordiv, floormod, maximum, multiply, realdiv, subtract,
 )
+from plano.ops.unary_ops import exp, is_finite, log
 from plano.ops.shape_util import constant_value, require_rank, unchanged_rule
 
 
