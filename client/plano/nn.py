@@ -13,7 +13,7 @@ from plano import dtypes, errors
 from plano.framework.graph import name_scope
 from plano.framework.op_builder import convert_to_tensor
 from plano.ops import (
-    array_ops, comparison_ops, math_ops, nn_ops, random_ops, reduction_ops, unary_ops,
+    array_ops, comparison_ops, conv_ops, math_ops, nn_ops, random_ops, reduction_ops, unary_ops,
 )
 from plano.ops.unary_ops import sigmoid, tanh
 from plano.ops.nn_ops import elu, l2_loss, relu, relu6, selu, softplus
@@ -224,7 +224,7 @@ def conv2d(input, filter=None, strides=None, padding=None,  # noqa: A002 - TF's 
     filter = _either("filters", filters, "filter", filter)  # noqa: A001
     padding, explicit = _padding(padding)
     channel = _channel_index(data_format)
-    return nn_ops.conv2d(input, filter, _sequence(strides, 2, channel, "strides"), padding,
+    return conv_ops.conv2d(input, filter, _sequence(strides, 2, channel, "strides"), padding,
                          use_cudnn_on_gpu=use_cudnn_on_gpu, explicit_paddings=explicit,
                          data_format=data_format,
                          dilations=_sequence(dilations, 2, channel, "dilations"), name=name)
@@ -236,7 +236,7 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
         raise ValueError("Data formats NCHW_VECT_C is not yet supported with explicit padding")
     padding, explicit = _padding(padding)
     channel = _channel_index(data_format)
-    return nn_ops.max_pool(input, _sequence(ksize, 2, channel, "ksize"),
+    return conv_ops.max_pool(input, _sequence(ksize, 2, channel, "ksize"),
                            _sequence(strides, 2, channel, "strides"), padding,
                            explicit_paddings=explicit, data_format=data_format, name=name)
 
@@ -252,7 +252,7 @@ def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None,
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """The mean of each window, counting only real (unpadded) inputs (as TF)."""
     channel = _channel_index(data_format)
-    return nn_ops.avg_pool(input, _sequence(ksize, 2, channel, "ksize"),
+    return conv_ops.avg_pool(input, _sequence(ksize, 2, channel, "ksize"),
                            _sequence(strides, 2, channel, "strides"), padding,
                            data_format=data_format, name=name)
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import plano as tf
-from plano.ops import nn_ops
+from plano.ops import conv_ops
 from tests.gradients.gradcheck import check_gradients
 
 
@@ -42,5 +42,5 @@ def test_second_order_max_pool_gradient_flows_through_max_pool_grad():
     attrs = {"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": "SAME"}
 
     def build(xt, g):
-        return nn_ops.max_pool_grad(xt, tf.nn.max_pool(xt, **attrs), g, **attrs)
+        return conv_ops.max_pool_grad(xt, tf.nn.max_pool(xt, **attrs), g, **attrs)
     check_gradients(build, [x, np.ones((1, 2, 2, 2))], wrt=[1])

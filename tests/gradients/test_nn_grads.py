@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import plano as tf
-from plano.ops import nn_ops
+from plano.ops import conv_ops, nn_ops
 from tests.gradients.gradcheck import check_gradients
 
 SETTINGS = settings(max_examples=6, deadline=None)
@@ -160,9 +160,9 @@ def test_grads_of_conv2d_backprops():
     x, f, dy = rng.normal(size=(1, 4, 4, 2)), rng.normal(size=(2, 2, 2, 3)), \
         rng.normal(size=(1, 2, 2, 3))
     attrs = {"strides": [1, 2, 2, 1], "padding": "SAME"}
-    check_gradients(lambda b, d: nn_ops.conv2d_backprop_input([1, 4, 4, 2], b, d, **attrs),
+    check_gradients(lambda b, d: conv_ops.conv2d_backprop_input([1, 4, 4, 2], b, d, **attrs),
                     [f, dy])
-    check_gradients(lambda a, d: nn_ops.conv2d_backprop_filter(a, [2, 2, 2, 3], d, **attrs),
+    check_gradients(lambda a, d: conv_ops.conv2d_backprop_filter(a, [2, 2, 2, 3], d, **attrs),
                     [x, dy])
 
 
@@ -179,7 +179,7 @@ def test_pool_grads(padding, data_format):
 
 def test_grad_of_avg_pool_grad():
     grad = np.random.default_rng(7).normal(size=(1, 2, 2, 1))
-    check_gradients(lambda g: nn_ops.avg_pool_grad([1, 4, 4, 1], g, [1, 2, 2, 1],
+    check_gradients(lambda g: conv_ops.avg_pool_grad([1, 4, 4, 1], g, [1, 2, 2, 1],
                                                    [1, 2, 2, 1], "VALID"), [grad])
 
 

@@ -16,5 +16,5 @@ from plano.ops.join_ops import *  # noqa: F401,F403
 from plano.ops.slicing_ops import *  # noqa: F401,F403
 from plano.ops.variables import *  # noqa: F401,F403
 from plano.ops import training_ops  # noqa: F401,E402 - registers the Apply* ops
-from plano.ops import nn_ops  # noqa: F401,E402 - registers the NN ops (exposed as plano.nn)
+from plano.ops import conv_ops, nn_ops  # noqa: F401,E402 - NN ops (exposed as plano.nn)
 from plano.ops.random_ops import *  # noqa: F401,F403,E402

@@ -11,7 +11,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from plano import errors
-from plano.ops.nn_ops import SELU_ALPHA, SELU_SCALE, Window, WindowError, window_from_attrs
+from plano.ops.conv_ops import Window, WindowError, window_from_attrs
+from plano.ops.nn_ops import SELU_ALPHA, SELU_SCALE
 from plano_server.kernels.limits import check_alloc
 from plano_server.kernels.registry import kernel, simple
 
