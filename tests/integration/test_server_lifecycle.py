@@ -49,13 +49,19 @@ def test_idle_sessions_are_reaped(raw_client):
         assert server.stop() == 0
 
 
+def _matmul_chain(length: int):
+    """A placeholder and `length` chained 1024x1024 matmuls on it: a step that takes a while."""
+    x = tf.placeholder(tf.float32, [1024, 1024])
+    y = x
+    for _ in range(length):
+        y = tf.matmul(y, x)
+    return x, y
+
+
 def test_busy_sessions_are_not_reaped():
     server = ServerProcess("--session-idle-timeout", "0.3")
     try:
-        x = tf.placeholder(tf.float32, [1024, 1024])
-        y = x
-        for _ in range(60):
-            y = tf.matmul(y, x)
+        x, y = _matmul_chain(60)
         with tf.Session(server.target) as sess:
             # one step longer than the idle timeout, then steps closer together than it
             start = time.monotonic()
@@ -124,10 +130,7 @@ def test_sigterm_lets_the_step_in_flight_finish_then_exits_0(raw_client):
 def test_the_server_default_step_timeout_applies_when_a_step_sets_none():
     server = ServerProcess("--step-timeout", "0.1")
     try:
-        x = tf.placeholder(tf.float32, [1024, 1024])
-        y = x
-        for _ in range(400):
-            y = tf.matmul(y, x)
+        x, y = _matmul_chain(400)
         with tf.Session(server.target) as sess:
             with pytest.raises(tf.errors.DeadlineExceededError, match="ran past its deadline"):
                 sess.run(y, {x: np.eye(1024, dtype=np.float32)})
