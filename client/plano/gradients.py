@@ -23,6 +23,7 @@ from plano import dtypes
 from plano.framework import gradient_registry
 from plano.framework.graph import Graph, Operation, Tensor
 from plano.framework.op_builder import convert_to_tensor
+from plano.ops import array_ops
 
 _BACKPROP_DTYPES = {dtypes.float16, dtypes.float32, dtypes.float64, dtypes.resource}
 
@@ -118,8 +119,8 @@ def _common_graph(tensors: list[Tensor]) -> Graph:
 
 
 def _initial_grad(graph: Graph, y: Tensor, grad_y, index: int) -> Tensor:
-    if grad_y is None:
-        return graph.create_op("OnesLike", [y], name=f"grad_ys_{index}").outputs[0]
+    if grad_y is None:  # as TF: ones of y's shape, a constant when the shape is known
+        return array_ops.ones_like(y, name=f"grad_ys_{index}")
     grad_y = convert_to_tensor(grad_y, dtype=y.dtype.base_dtype, name=f"grad_ys_{index}")
     if not grad_y.shape.is_compatible_with(y.shape):
         raise ValueError(f"grad_ys[{index}] has shape {grad_y.shape}, incompatible with "

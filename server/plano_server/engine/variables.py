@@ -87,14 +87,16 @@ class VariableStore:
                         value.setflags(write=False)
             checked = []
             for h, old, value in zip(handles, current, new):
+                if value is old:  # updated in place
+                    checked.append(old)
+                    continue
                 if np.shape(value) != old.shape or np.result_type(value) != old.dtype:
                     raise errors.InvalidArgumentError(
                         None, None, f"Cannot update variable '{h.name}' of shape "
                         f"{list(old.shape)} and dtype {old.dtype} with a value of shape "
                         f"{list(np.shape(value))} and dtype {np.result_type(value)} "
                         f"(node '{node_name}')")
-                # `fn` computed new arrays (or returned an old value unchanged): no copy needed
-                checked.append(old if value is old else _frozen(value, copy=False))
+                checked.append(_frozen(value, copy=False))  # `fn` made it: no copy needed
             for h, value in zip(handles, checked):
                 self._values[h.name] = value
 

@@ -324,14 +324,11 @@ def _reduction(reduce):
     return factory
 
 
-def _count(x, axes) -> int:
-    return int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-
-
 def _mean(x, axes, keep):
-    total = np.sum(x, axis=axes, keepdims=keep,
-                   dtype=np.float32 if x.dtype == np.float16 else x.dtype)
-    n = _count(x, axes)
+    n = math.prod([x.shape[a] for a in axes])
+    if x.dtype.kind in "fc" and x.dtype != np.float16:  # the common case, without copies
+        return np.add.reduce(x, axes, x.dtype, None, keep) / n
+    total = np.add.reduce(x, axes, np.float32 if x.dtype == np.float16 else x.dtype, None, keep)
     if _is_int(x):
         if n == 0:
             return np.zeros_like(total)
@@ -348,7 +345,7 @@ def _extreme(fn, identity):
     return reduce
 
 
-kernel("Sum")(_reduction(lambda x, a, k: np.sum(x, axis=a, keepdims=k, dtype=x.dtype)))
+kernel("Sum")(_reduction(lambda x, a, k: np.add.reduce(x, a, x.dtype, None, k)))
 kernel("Prod")(_reduction(lambda x, a, k: np.prod(x, axis=a, keepdims=k, dtype=x.dtype)))
 kernel("Mean")(_reduction(_mean))
 kernel("Max")(_reduction(_extreme(np.max, "max")))

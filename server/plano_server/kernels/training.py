@@ -90,26 +90,28 @@ def _factory(algo: str):
 
         def run(ctx, *args):
             handles, values = args[:n], dict(zip(value_names, args[n:]))
-            _check_values(node, handles[0], values)
 
             def compute(current, out):
+                _check_values(node, handles[0], current[0].shape, values)
                 new = update(*current, **values, **attrs, out=out)
-                return [np.asarray(x).astype(c.dtype, copy=False) for x, c in zip(new, current)]
+                return [x if type(x) is np.ndarray and x.dtype == c.dtype  # noqa: E721
+                        else np.asarray(x).astype(c.dtype, copy=False)
+                        for x, c in zip(new, current)]
             ctx.variables.update_many(handles, compute, node.name)
             return handles[0] if returns_ref else None
         return run
     return factory
 
 
-def _check_values(node, handle, values: dict) -> None:
+def _check_values(node, handle, var_shape: tuple, values: dict) -> None:
     """TF's runtime checks: scalars are scalars, the gradient has the variable's shape."""
     for name, value in values.items():
-        shape = np.shape(value)
+        shape = value.shape if type(value) is np.ndarray else np.shape(value)  # noqa: E721
         if name in GRADIENT_INPUTS:
-            if handle.shape.is_fully_defined() and shape != tuple(handle.shape.as_list()):
+            if shape != var_shape:
                 raise errors.InvalidArgumentError(
                     None, None, f"var and {name} do not have the same shape: variable "
-                    f"'{handle.name}' has shape {handle.shape.as_list()}, {name} has shape "
+                    f"'{handle.name}' has shape {list(var_shape)}, {name} has shape "
                     f"{list(shape)} (node '{node.name}')")
         elif shape != ():
             raise errors.InvalidArgumentError(
