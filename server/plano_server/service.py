@@ -258,9 +258,8 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
 
 
 def _decode(proto, what: str) -> np.ndarray:
-    """A feed: read-only over the received bytes (kernels never write their inputs). Raw
-    bytes must match the declared shape exactly, so only typed values (where one value may
-    fill a huge shape) need the size check first."""
-    if not proto.tensor_content:
-        wire_limits.check_tensor_proto(proto, what)
+    """A feed: read-only over the received bytes (kernels never write their inputs). The
+    declared size is checked first: one typed value may fill a huge shape. (Testing
+    tensor_content for emptiness would copy it, so the check runs for raw bytes too.)"""
+    wire_limits.check_tensor_proto(proto, what)
     return codec.decode(proto, what, writable=False)
