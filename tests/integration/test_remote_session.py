@@ -28,12 +28,26 @@ class _Spy:
         self.requests: dict[str, list] = {}
 
     def __getattr__(self, name):
-        method = getattr(self._stub, name)
+        return self.recording(name, getattr(self._stub, name))
 
+    def recording(self, name: str, method):
+        """`method`, recording its requests under `name` (hand-framed ones as protobuf
+        parses them: the server must read them as sent)."""
         def call(request, **kw):
-            self.requests.setdefault(name, []).append(request)
+            seen = getattr(pb, f"{name}Request").FromString(request) \
+                if isinstance(request, bytes) else request
+            self.requests.setdefault(name, []).append(seen)
             return method(request, **kw)
         return call
+
+
+def _spy(sess) -> _Spy:
+    """Records every request `sess` sends: through the stub and the hand-framed step calls."""
+    backend = sess._backend
+    spy = backend._stub = _Spy(backend._stub)
+    backend._run_step = spy.recording("RunStep", backend._run_step)
+    backend._run_callable = spy.recording("RunCallable", backend._run_callable)
+    return spy
 
 
 def _my_sessions(raw_client) -> dict:
@@ -71,7 +85,7 @@ def test_graph_goes_at_first_run_then_only_new_nodes(plano_server, raw_client):
     a = tf.constant(2.0, name="a")
     b = tf.add(a, tf.constant(3.0, name="three"), name="b")
     sess = tf.Session(plano_server.target)
-    spy = sess._backend._stub = _Spy(sess._backend._stub)
+    spy = _spy(sess)
     assert sess._backend.handle is None  # nothing sent before the first run
     assert sess.run(b) == 5.0
     create = spy.requests["CreateSession"][0]
@@ -257,7 +271,7 @@ def test_make_callable_sends_only_positional_feeds(plano_server):
     y = tf.placeholder(tf.float32, [None], name="y")
     z = x * y + 1.0
     with tf.Session(plano_server.target) as sess:
-        spy = sess._backend._stub = _Spy(sess._backend._stub)
+        spy = _spy(sess)
         f = sess.make_callable(z, [x, y])
         np.testing.assert_array_equal(f([1.0, 2.0], [3.0, 4.0]), [4.0, 9.0])
         np.testing.assert_array_equal(f([0.5], [2.0]), [2.0])

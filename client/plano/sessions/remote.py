@@ -19,7 +19,7 @@ import threading
 import grpc
 import numpy as np
 
-from plano import codec, errors
+from plano import codec, errors, framing
 from plano.sessions import streaming
 from plano.v1 import config_pb2, graph_pb2
 from plano.v1 import session_service_pb2 as pb
@@ -31,6 +31,7 @@ _MAX_MESSAGE = 2**31 - 1
 _DEADLINE_SLACK_S = 10.0  # the server's own deadline error should arrive before gRPC's
 _CLOSE_TIMEOUT_S = 10.0
 _SERVICE = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
+_MAX_HEADS = 256  # cached request heads per session (distinct fetch/target signatures)
 
 
 def parse_target(target: str) -> tuple[str, int]:
@@ -41,6 +42,10 @@ def parse_target(target: str) -> tuple[str, int]:
         raise ValueError(f"Invalid plano-server target {target!r}: expected "
                          "'grpc://host:port' or 'host:port'")
     return host.strip("[]"), int(port)
+
+
+def _run_options(timeout_ms: int) -> config_pb2.RunOptions | None:
+    return config_pb2.RunOptions(timeout_in_ms=timeout_ms) if timeout_ms > 0 else None
 
 
 class _Connection:
@@ -59,6 +64,13 @@ class _Connection:
             f"/{_SERVICE}/DownloadTensors",
             request_serializer=pb.DownloadTensorsRequest.SerializeToString,
             response_deserializer=streaming.parse_chunk, _registered_method=True)
+        # The step calls take request bytes framed by hand (see plano.framing).
+        self.run_step = self.channel.unary_unary(
+            f"/{_SERVICE}/RunStep", request_serializer=None,
+            response_deserializer=pb.RunStepResponse.FromString, _registered_method=True)
+        self.run_callable = self.channel.unary_unary(
+            f"/{_SERVICE}/RunCallable", request_serializer=None,
+            response_deserializer=pb.RunCallableResponse.FromString, _registered_method=True)
 
 
 _connections: dict[str, _Connection] = {}
@@ -83,12 +95,15 @@ class RemoteBackend:
         address = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
         self._connection = _connection(address)
         self._stub = self._connection.stub
+        self._run_step = self._connection.run_step
+        self._run_callable = self._connection.run_callable
         self._config = config or config_pb2.ConfigProto()
         self._op_timeout = self._config.operation_timeout_in_ms / 1000 or None
         self._inline_bytes = inline_bytes
         self._chunk_bytes = chunk_bytes
         self._handle: str | None = None
         self._feed_names: dict[int, list[str]] = {}
+        self._heads: dict[tuple, bytes] = {}
 
     @property
     def handle(self) -> str | None:
@@ -134,17 +149,31 @@ class RemoteBackend:
 
     # -- running --
     def run(self, feeds: dict, fetches: list, targets: list, timeout_ms: int = 0) -> list:
-        request = pb.RunStepRequest(session_handle=self._handle, fetch=fetches, target=targets,
-                                    store_errors_in_response_body=True)
-        if timeout_ms > 0:
-            request.options.timeout_in_ms = timeout_ms
+        head = self._head(("step", self._handle, tuple(fetches), tuple(targets), timeout_ms),
+                          lambda: pb.RunStepRequest(
+                              session_handle=self._handle, fetch=fetches, target=targets,
+                              store_errors_in_response_body=True,
+                              options=_run_options(timeout_ms)))
+        parts = [head]
         if self._is_large(feeds.values()):
-            request.upload_handle = self._upload(list(feeds.items()))
+            upload = self._upload(list(feeds.items()))
+            parts.append(pb.RunStepRequest(upload_handle=upload).SerializeToString())
         else:
             for name, value in feeds.items():
-                codec.encode_into(request.feed.add(name=name).tensor, value)
-        response = self._call(self._stub.RunStep, request, self._step_timeout(timeout_ms))
+                parts += framing.step_feed(name, value)
+        response = self._call(self._run_step, b"".join(parts),
+                              self._step_timeout(timeout_ms))
         return self._results([t.tensor for t in response.tensor], response.download_handle)
+
+    def _head(self, key: tuple, request) -> bytes:
+        """A step call's fixed fields, serialized once per fetch/target signature; the feeds
+        are framed after them (protobuf concatenates fields in any order)."""
+        head = self._heads.get(key)
+        if head is None:
+            if len(self._heads) >= _MAX_HEADS:
+                self._heads.clear()
+            head = self._heads[key] = request().SerializeToString()
+        return head
 
     def make_callable(self, feed_names: list, fetches: list, targets: list) -> int:
         response = self._call(self._stub.MakeCallable, pb.MakeCallableRequest(
@@ -155,16 +184,20 @@ class RemoteBackend:
         return response.handle
 
     def run_callable(self, handle: int, values: list, timeout_ms: int = 0) -> list:
-        request = pb.RunCallableRequest(session_handle=self._handle, handle=handle,
-                                        store_errors_in_response_body=True)
-        if timeout_ms > 0:
-            request.options.timeout_in_ms = timeout_ms
+        head = self._head(("callable", self._handle, handle, timeout_ms),
+                          lambda: pb.RunCallableRequest(
+                              session_handle=self._handle, handle=handle,
+                              store_errors_in_response_body=True,
+                              options=_run_options(timeout_ms)))
+        parts = [head]
         if self._is_large(values):
-            request.upload_handle = self._upload(list(zip(self._feed_names[handle], values)))
+            upload = self._upload(list(zip(self._feed_names[handle], values)))
+            parts.append(pb.RunCallableRequest(upload_handle=upload).SerializeToString())
         else:
             for value in values:
-                codec.encode_into(request.feed.add(), value)
-        response = self._call(self._stub.RunCallable, request, self._step_timeout(timeout_ms))
+                parts += framing.callable_feed(value)
+        response = self._call(self._run_callable, b"".join(parts),
+                              self._step_timeout(timeout_ms))
         return self._results(response.fetch, response.download_handle)
 
     def release_callable(self, handle: int) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from plano import codec, dtypes, errors
+from plano import codec, dtypes, errors, framing
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import tensor_pb2
 
@@ -59,7 +59,7 @@ _DATA_TAG = b"\x1a"
 def serialize_chunk(item) -> bytes:
     """gRPC serializer for chunk streams: a memoryview is a data chunk, framed by hand."""
     if isinstance(item, memoryview):
-        return b"".join((_DATA_TAG, _varint(len(item)), item))
+        return b"".join((_DATA_TAG, framing.varint(len(item)), item))
     return item.SerializeToString()
 
 
@@ -71,18 +71,6 @@ def parse_chunk(raw: bytes):
         if start + length == len(raw):
             return memoryview(raw)[start:]
     return pb.TensorChunk.FromString(raw)
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
 
 
 def _read_varint(raw: bytes, pos: int) -> tuple[int, int]:

@@ -1,0 +1,85 @@
+"""Request bytes for the step calls, framed by hand so a feed's bytes are copied once.
+
+Through the protobuf API, an inline feed is copied three times before gRPC sees it
+(`tobytes`, into the message, out of it on serialization), and each copy is a fresh
+buffer of the feed's size. On this kind of machine a fresh buffer's page faults cost
+more than the copy (a 400 KB feed: ~300 us of faults against ~30 us of copying). Here a
+request is its fixed fields (serialized once by protobuf and cached) followed by each
+feed's field header and a memoryview of the array, joined once. Protobuf concatenates
+repeated fields, so the result parses exactly as the message built field by field (the
+tests compare the two). Only requests are written by hand; everything received is
+parsed by protobuf.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from plano import codec
+
+STEP_FEED = b"\x12"  # RunStepRequest.feed = 2 (NamedTensorProto)
+CALLABLE_FEED = b"\x1a"  # RunCallableRequest.feed = 3 (TensorProto)
+_NAME, _TENSOR = b"\x0a", b"\x12"  # NamedTensorProto.name = 1, .tensor = 2
+_DTYPE, _SHAPE, _CONTENT = b"\x08", b"\x12", b"\x22"  # TensorProto fields 1, 2, 4
+_DIM, _DIM_SIZE = b"\x12", b"\x08"  # TensorShapeProto.dim = 2, Dim.size = 1
+
+
+def varint(n: int) -> bytes:
+    """A non-negative integer as a protobuf base-128 varint."""
+    if n < 0x80:
+        return bytes((n,))
+    out = bytearray()
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _dim(d: int) -> bytes:
+    return b"\x12\x00" if d == 0 else b"".join((_DIM, varint(len(varint(d)) + 1), _DIM_SIZE,
+                                                varint(d)))
+
+
+def tensor_parts(arr) -> tuple[bytes, memoryview | bytes]:
+    """A TensorProto as (its fields before the content, the raw content), the content a
+    view of the array's own bytes where it is little-endian and C-ordered."""
+    arr = codec.to_little_endian(np.asarray(arr))
+    if arr.dtype.kind in "OSU":
+        return codec.encode(arr).SerializeToString(), b""
+    key = (arr.dtype, arr.shape)
+    head = _heads.get(key)
+    if head is None:
+        head = _tensor_head(arr)
+        if len(_heads) >= _MAX_HEADS:
+            _heads.clear()
+        _heads[key] = head
+    if not arr.nbytes:
+        return head, b""
+    return head, memoryview(arr.reshape(-1).view(np.uint8))
+
+
+_MAX_HEADS = 1024  # distinct (dtype, shape) pairs whose TensorProto head is kept
+_heads: dict[tuple, bytes] = {}
+
+
+def _tensor_head(arr: np.ndarray) -> bytes:
+    """dtype, shape and the content's tag and length: all a TensorProto has but its bytes."""
+    dims = b"".join([_dim(d) for d in arr.shape])
+    head = b"".join((_DTYPE, varint(codec.dtype_of(arr).as_datatype_enum), _SHAPE,
+                     varint(len(dims)), dims))
+    return head + _CONTENT + varint(arr.nbytes) if arr.nbytes else head
+
+
+def callable_feed(arr) -> list:
+    """RunCallableRequest.feed: one TensorProto, as parts to join."""
+    head, content = tensor_parts(arr)
+    return [CALLABLE_FEED, varint(len(head) + len(content)), head, content]
+
+
+def step_feed(name: str, arr) -> list:
+    """RunStepRequest.feed: one NamedTensorProto {name, tensor}, as parts to join."""
+    head, content = tensor_parts(arr)
+    encoded = name.encode()
+    tensor_len = len(head) + len(content)
+    named = b"".join((_NAME, varint(len(encoded)), encoded, _TENSOR, varint(tensor_len)))
+    return [STEP_FEED, varint(len(named) + tensor_len), named, head, content]

@@ -1,0 +1,80 @@
+"""plano.framing: hand-framed step requests parse exactly as the protobuf-built ones."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from plano import codec, framing
+from plano.v1 import session_service_pb2 as pb
+from plano.v1 import tensor_pb2
+
+DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
+          np.uint8, np.uint16, np.uint32, np.uint64, np.bool_]
+
+
+def _framed_tensor(arr) -> bytes:
+    head, content = framing.tensor_parts(arr)
+    return b"".join((head, content))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(), (0,), (3,), (2, 0, 4), (1, 300), (129, 2)])
+def test_a_framed_tensor_is_the_bytes_protobuf_writes(dtype, shape):
+    arr = (np.arange(int(np.prod(shape))) % 7).astype(dtype).reshape(shape)
+    assert _framed_tensor(arr) == codec.encode(arr).SerializeToString()
+
+
+@pytest.mark.parametrize("value", [np.arange(6, dtype=">f4").reshape(2, 3),
+                                   np.arange(12, dtype=np.int32).reshape(3, 4).T,
+                                   np.arange(10, dtype=np.float64)[::3]])
+def test_big_endian_and_strided_arrays_are_sent_as_little_endian_c_order(value):
+    parsed = tensor_pb2.TensorProto.FromString(_framed_tensor(value))
+    got = codec.decode(parsed)
+    assert got.dtype == value.dtype.newbyteorder("=") and got.shape == value.shape
+    np.testing.assert_array_equal(got, value)
+
+
+def test_string_tensors_go_through_protobuf():
+    value = np.array([b"ab", b"", "c\u00e9".encode()], dtype=object)
+    assert _framed_tensor(value) == codec.encode(value).SerializeToString()
+
+
+def test_the_content_is_a_view_of_the_array_not_a_copy():
+    value = np.arange(1000, dtype=np.float32)
+    _, content = framing.tensor_parts(value)
+    assert isinstance(content, memoryview)
+    assert np.shares_memory(np.frombuffer(content, np.float32), value)
+
+
+@given(hnp.arrays(st.sampled_from([np.float32, np.int64, np.uint8, np.bool_]),
+                  hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=130)),
+       st.text(min_size=0, max_size=300))
+def test_a_framed_step_request_parses_as_the_protobuf_built_one(value, name):
+    head = pb.RunStepRequest(session_handle="s" * 32, fetch=["y:0", "z:1"], target=["t"],
+                             store_errors_in_response_body=True)
+    framed = b"".join([head.SerializeToString(), *framing.step_feed(name, value),
+                       *framing.step_feed("second:0", value.reshape(-1)[:1])])
+    built = pb.RunStepRequest()
+    built.CopyFrom(head)
+    codec.encode_into(built.feed.add(name=name).tensor, value)
+    codec.encode_into(built.feed.add(name="second:0").tensor, value.reshape(-1)[:1])
+    assert pb.RunStepRequest.FromString(framed) == built
+
+
+def test_a_framed_callable_request_parses_as_the_protobuf_built_one():
+    values = [np.ones((128, 784), np.float32), np.array(3, np.int32), np.zeros(0, np.int8)]
+    head = pb.RunCallableRequest(session_handle="h", handle=7,
+                                 store_errors_in_response_body=True)
+    framed = b"".join([head.SerializeToString(),
+                       *[part for v in values for part in framing.callable_feed(v)]])
+    built = pb.RunCallableRequest(session_handle="h", handle=7,
+                                  store_errors_in_response_body=True,
+                                  feed=[codec.encode(v) for v in values])
+    assert pb.RunCallableRequest.FromString(framed) == built
+
+
+@pytest.mark.parametrize("n", [1, 127, 128, 300, 16383, 16384, 2**31, 2**63 - 1])
+def test_varint_matches_protobuf(n):
+    assert framing.varint(n) == pb.RunStepRequest(request_id=n).SerializeToString()[1:]
+    assert framing.varint(0) == b"\x00"
