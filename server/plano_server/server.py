@@ -11,6 +11,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 import plano
+from plano import allocator
 from plano.sessions import streaming
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
@@ -76,6 +77,7 @@ class RunningServer:
 def start_server(host: str = "127.0.0.1", port: int = 0, **options) -> RunningServer:
     """Starts a plano-server in this process; `options` are ServerOptions fields."""
     opts = ServerOptions(**options)
+    allocator.retain_transfer_buffers()
     limits.MAX_TENSOR_BYTES = opts.max_tensor_bytes
     store = SessionStore(PlanCache(opts.plan_cache_size), max_sessions=opts.max_sessions,
                          idle_timeout=opts.idle_timeout, step_timeout_ms=opts.step_timeout_ms)

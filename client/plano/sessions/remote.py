@@ -19,7 +19,7 @@ import threading
 import grpc
 import numpy as np
 
-from plano import codec, errors, framing
+from plano import allocator, codec, errors, framing
 from plano.sessions import streaming
 from plano.v1 import config_pb2, graph_pb2
 from plano.v1 import session_service_pb2 as pb
@@ -52,6 +52,7 @@ class _Connection:
     """A channel and its stub, shared by all sessions talking to one address."""
 
     def __init__(self, address: str):
+        allocator.retain_transfer_buffers()
         self.channel = grpc.insecure_channel(address, options=[
             ("grpc.max_receive_message_length", _MAX_MESSAGE),
             ("grpc.max_send_message_length", _MAX_MESSAGE)])
