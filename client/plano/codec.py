@@ -115,19 +115,25 @@ def wire_dtype(enum: int, what: str) -> tuple[dtypes.DType, np.dtype]:
     return kinds
 
 
-def decode(proto: tensor_pb2.TensorProto, what: str = "tensor", writable: bool = True
-           ) -> np.ndarray:
+def decode(proto: tensor_pb2.TensorProto, what: str = "tensor", writable: bool = True,
+           server_limit: int | None = None) -> np.ndarray:
     """TensorProto -> ndarray; `what` names the tensor in the InvalidArgumentError on bad bytes.
-    With writable=False, raw content is returned as a read-only view (one copy fewer)."""
+    With writable=False, raw content is returned as a read-only view (one copy fewer). A
+    server passes its per-tensor byte limit: the declared size is checked before anything
+    is allocated (one typed value may fill a huge shape)."""
     dtype, np_dtype = wire_dtype(proto.dtype, what)
     shape = decode_shape(proto.tensor_shape, what)
     count = math.prod(shape)  # Python ints: no int64 overflow on absurd shapes
+    nbytes = count * np_dtype.itemsize
+    if server_limit is not None and nbytes > server_limit:
+        raise errors.ResourceExhaustedError(
+            None, None, f"{what}: declared shape {list(shape)} needs {nbytes} bytes, over this "
+            f"server's limit of {server_limit} bytes per tensor")
     content = proto.tensor_content  # each read of a bytes field copies it: read once
     if content:
         if dtype is dtypes.string:
             raise errors.InvalidArgumentError(
                 None, None, f"{what}: string tensors use string_val, not tensor_content")
-        nbytes = count * np_dtype.itemsize
         if len(content) != nbytes:
             raise errors.InvalidArgumentError(
                 None, None, f"{what}: tensor_content has {len(content)} bytes but "

@@ -258,8 +258,6 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
 
 
 def _decode(proto, what: str) -> np.ndarray:
-    """A feed: read-only over the received bytes (kernels never write their inputs). The
-    declared size is checked first: one typed value may fill a huge shape. (Testing
-    tensor_content for emptiness would copy it, so the check runs for raw bytes too.)"""
-    wire_limits.check_tensor_proto(proto, what)
-    return codec.decode(proto, what, writable=False)
+    """A feed: read-only over the received bytes (kernels never write their inputs), its
+    declared size checked against the server's limit first."""
+    return codec.decode(proto, what, writable=False, server_limit=limits.MAX_TENSOR_BYTES)

@@ -9,7 +9,6 @@ declared tensor sizes), reaps idle sessions, holds tensors in transit
 """
 from __future__ import annotations
 
-import contextlib
 import secrets
 import threading
 import time
@@ -179,32 +178,27 @@ class SessionStore:
         return entry.engine.extend(node_defs, current_version)
 
     # -- running --
-    @contextlib.contextmanager
-    def _step(self, handle: str, owner: str):
-        """Marks the session busy (never reaped mid-step) for the duration of one step."""
+    def run(self, handle: str, owner: str, feeds: dict, fetches: list, targets: list,
+            timeout_ms: int = 0, cancelled=None,
+            upload_handle: str = "") -> list:
+        """One step; the deadline is `timeout_ms`, else the session's, else the server's. The
+        session counts as busy meanwhile (never reaped mid-step)."""
+        if not upload_handle:  # a step with an upload began before a shutdown
+            self._refuse_new_work()
         entry = self._entry(handle, owner)
         with self._lock:
             entry.active += 1
         try:
-            yield entry
+            if upload_handle:
+                feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}
+            return entry.engine.run(feeds, fetches, targets, self._deadline(entry, timeout_ms),
+                                    cancelled)
         finally:
             with self._lock:
                 entry.active -= 1
                 entry.steps += 1
                 self.steps_run += 1
             entry.last_used = time.monotonic()
-
-    def run(self, handle: str, owner: str, feeds: dict, fetches: list, targets: list,
-            timeout_ms: int = 0, cancelled=None,
-            upload_handle: str = "") -> list:
-        """One step; the deadline is `timeout_ms`, else the session's, else the server's."""
-        if not upload_handle:  # a step with an upload began before a shutdown
-            self._refuse_new_work()
-        with self._step(handle, owner) as entry:
-            if upload_handle:
-                feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}
-            return entry.engine.run(feeds, list(fetches), list(targets),
-                                    self._deadline(entry, timeout_ms), cancelled)
 
     def _deadline(self, entry: _Entry, timeout_ms: int) -> float | None:
         ms = timeout_ms or entry.timeout_ms or self.step_timeout_ms

@@ -65,6 +65,7 @@ class BaseSession:
         self._closed = False
         self._sent_version = 0
         self._fetch_plans: dict = {}
+        self._feed_tensors: dict = {}
         self._extend_lock = threading.Lock()
         self._backend = _make_backend(self._target, config)
         self._context_stack = None
@@ -139,12 +140,16 @@ class BaseSession:
         return fetch_plan.build([_as_result(v) for v in values])
 
     def _fetch_plan(self, fetches) -> FetchPlan:
-        """A single tensor, op or name is the common case: its plan is made once."""
-        if not isinstance(fetches, (Tensor, Operation, str)):
+        """One tensor, op or name, or a flat list or tuple of them, is the common case: its
+        plan is made once (graph elements hash by identity, and a name, once found, keeps
+        naming the same element: graphs only grow)."""
+        key = _fetch_key(fetches)
+        if key is None:
             return FetchPlan(self._graph, fetches)
-        plan = self._fetch_plans.get(fetches)
+        plan = self._fetch_plans.get(key)
         if plan is None:
-            plan = self._fetch_plans[fetches] = FetchPlan(self._graph, fetches)
+            plan = FetchPlan(self._graph, fetches)
+            _put_bounded(self._fetch_plans, key, plan)
         return plan
 
     def _timeout_ms(self, options) -> int:
@@ -157,7 +162,11 @@ class BaseSession:
     def _prepare_feeds(self, feed_dict) -> dict:
         feeds: dict[str, np.ndarray] = {}
         for key, value in (feed_dict or {}).items():
-            tensor = self._feed_tensor(key)
+            tensor = self._feed_tensors.get(key) if isinstance(key, (Tensor, str)) else None
+            if tensor is None:
+                tensor = self._feed_tensor(key)
+                if isinstance(key, (Tensor, str)):
+                    _put_bounded(self._feed_tensors, key, tensor)
             feeds[tensor.name] = feed_value(tensor, value)
         return feeds
 
@@ -196,6 +205,25 @@ class BaseSession:
             return fetch_plan.build([_as_result(v) for v in out])
         weakref.finalize(call, _release_callable, self._backend, handle).atexit = False
         return call
+
+
+_MAX_CACHED = 256  # fetch plans and feed keys kept per session
+
+
+def _fetch_key(fetches):
+    """A hashable key for a fetch structure worth caching, else None."""
+    if isinstance(fetches, (Tensor, Operation, str)):
+        return fetches
+    if type(fetches) in (list, tuple) and all(isinstance(f, (Tensor, Operation, str))
+                                              for f in fetches):
+        return (type(fetches), *fetches)
+    return None
+
+
+def _put_bounded(cache: dict, key, value) -> None:
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()
+    cache[key] = value
 
 
 def _release_callable(backend, handle: int) -> None:
