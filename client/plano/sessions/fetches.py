@@ -15,6 +15,7 @@ class FetchPlan:
         self.target_names: list[str] = []
         self._index: dict[str, int] = {}
         self._structure = self._flatten(graph, fetches)
+        self._flat = _flat_positions(self._structure)
 
     def _flatten(self, graph: Graph, fetch):
         if fetch is None:
@@ -46,7 +47,18 @@ class FetchPlan:
         return ("tensor", self._index[elem.name])
 
     def build(self, values: list):
+        if self._flat is not None:  # a flat list or tuple: no recursion
+            kind, positions = self._flat
+            return kind([None if i is None else values[i] for i in positions])
         return _build(self._structure, values)
+
+
+def _flat_positions(structure) -> tuple | None:
+    """(list or tuple, each element's value index or None for an op), for a flat structure."""
+    kind = structure[0]
+    if kind not in (list, tuple) or any(n[0] not in ("tensor", "op") for n in structure[1]):
+        return None
+    return kind, [n[1] if n[0] == "tensor" else None for n in structure[1]]
 
 
 def _is_namedtuple(x) -> bool:

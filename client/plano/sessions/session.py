@@ -236,14 +236,14 @@ def _release_callable(backend, handle: int) -> None:
 
 def feed_value(tensor: Tensor, value) -> np.ndarray:
     """Converts a feed value to the tensor's dtype and checks it fits the static shape."""
-    if isinstance(value, (Tensor, Operation)) or hasattr(value, "_as_tensor"):
-        raise TypeError("The value of a feed cannot be a plano.Tensor object. Acceptable feed "
-                        "values include Python scalars, strings, lists, numpy ndarrays.")
     dtype = tensor.dtype.base_dtype
     if type(value) is np.ndarray and value.dtype == dtype.as_numpy_dtype \
             and dtype is not dtypes.string:
         arr = value  # already what would be sent: skip conversion
     else:
+        if isinstance(value, (Tensor, Operation)) or hasattr(value, "_as_tensor"):
+            raise TypeError("The value of a feed cannot be a plano.Tensor object. Acceptable "
+                            "feed values include Python scalars, strings, lists, numpy ndarrays.")
         if dtype is dtypes.resource:
             raise TypeError(f"Tensor {tensor.name} is a resource handle and cannot be fed")
         try:
@@ -264,7 +264,12 @@ def _fits(static: TensorShape, shape: tuple) -> bool:
     dims = static._dims
     if dims is None:
         return True
-    return len(dims) == len(shape) and all(d is None or d == n for d, n in zip(dims, shape))
+    if len(dims) != len(shape):
+        return False
+    for d, n in zip(dims, shape):  # a loop: this runs for every feed of every step
+        if d is not None and d != n:
+            return False
+    return True
 
 
 def _shape_str(shape: TensorShape) -> str:
