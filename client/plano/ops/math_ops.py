@@ -88,7 +88,10 @@ def _sum_to_shape(grad, x: Tensor):
         lead = gs.rank - xs.rank
         axes = list(builtins.range(lead)) + [lead + i for i, d in enumerate(xs.dims)
                                              if d == 1 and gs.dims[lead + i] != 1]
-        return array_ops.reshape(reduction_ops.reduce_sum(grad, axes), _int_vector(xs.as_list()))
+        summed = reduction_ops.reduce_sum(grad, axes)
+        if summed.shape.is_fully_defined() and summed.shape == xs:
+            return summed  # a bias's gradient: the sum already has its shape
+        return array_ops.reshape(summed, _int_vector(xs.as_list()))
     sx = array_ops.shape(x)
     rx, _ = array_ops.broadcast_gradient_args(sx, array_ops.shape(grad))
     return array_ops.reshape(reduction_ops.reduce_sum(grad, rx), sx)

@@ -159,6 +159,9 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
             consts[slot((node.name, 0))] = node.attrs["value"]
             shapes[slot_of[(node.name, 0)]] = node.attrs["value"].shape
             continue
+        if node.op in _HANDLE_OPS and not node.control:  # the same handle at every run
+            consts[slot((node.name, 0))] = KERNELS[node.op].factory(node)()
+            continue
         kdef = KERNELS.get(node.op)
         if kdef is None:
             raise errors.UnimplementedError(None, node.op, f"Node '{node.name}': op '{node.op}' "
@@ -201,6 +204,7 @@ def feed_spec(node: Node, index: int) -> tuple:
 
 
 CTX_SLOT = 0  # slot 0 holds the RunContext during a run
+_HANDLE_OPS = frozenset({"VarHandleOp", "VariableV2"})  # kernels returning a fixed handle
 
 
 def _instructions(step: Step, multi: bool, slot) -> list[tuple]:
