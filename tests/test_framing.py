@@ -53,8 +53,9 @@ def test_the_content_is_a_view_of_the_array_not_a_copy():
 def test_a_framed_step_request_parses_as_the_protobuf_built_one(value, name):
     head = pb.RunStepRequest(session_handle="s" * 32, fetch=["y:0", "z:1"], target=["t"],
                              store_errors_in_response_body=True)
-    framed = b"".join([head.SerializeToString(), *framing.step_feed(name, value),
-                       *framing.step_feed("second:0", value.reshape(-1)[:1])])
+    framed = b"".join([head.SerializeToString(), *framing.named_tensor_field(framing.STEP_FEED, name, value),
+                       *framing.named_tensor_field(framing.STEP_FEED, "second:0",
+                                                   value.reshape(-1)[:1])])
     built = pb.RunStepRequest()
     built.CopyFrom(head)
     codec.encode_into(built.feed.add(name=name).tensor, value)
@@ -67,7 +68,7 @@ def test_a_framed_callable_request_parses_as_the_protobuf_built_one():
     head = pb.RunCallableRequest(session_handle="h", handle=7,
                                  store_errors_in_response_body=True)
     framed = b"".join([head.SerializeToString(),
-                       *[part for v in values for part in framing.callable_feed(v)]])
+                       *[part for v in values for part in framing.tensor_field(framing.CALLABLE_FEED, v)]])
     built = pb.RunCallableRequest(session_handle="h", handle=7,
                                   store_errors_in_response_body=True,
                                   feed=[codec.encode(v) for v in values])

@@ -1,14 +1,14 @@
-"""Request bytes for the step calls, framed by hand so a feed's bytes are copied once.
+"""Step calls' bytes framed by hand, so a tensor's bytes are copied once.
 
 Through the protobuf API, an inline feed is copied three times before gRPC sees it
 (`tobytes`, into the message, out of it on serialization), and each copy is a fresh
 buffer of the feed's size. On this kind of machine a fresh buffer's page faults cost
 more than the copy (a 400 KB feed: ~300 us of faults against ~30 us of copying). Here a
 request is its fixed fields (serialized once by protobuf and cached) followed by each
-feed's field header and a memoryview of the array, joined once. Protobuf concatenates
-repeated fields, so the result parses exactly as the message built field by field (the
-tests compare the two). Only requests are written by hand; everything received is
-parsed by protobuf.
+feed's field header and a memoryview of the array, joined once; the server frames its
+inline results the same way. Protobuf concatenates repeated fields, so the result
+parses exactly as the message built field by field (the tests compare the two). Only
+writing is done by hand; everything received is parsed by protobuf.
 """
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from plano import codec
 
 STEP_FEED = b"\x12"  # RunStepRequest.feed = 2 (NamedTensorProto)
 CALLABLE_FEED = b"\x1a"  # RunCallableRequest.feed = 3 (TensorProto)
+STEP_RESULT = b"\x0a"  # RunStepResponse.tensor = 1 (NamedTensorProto)
+CALLABLE_RESULT = b"\x0a"  # RunCallableResponse.fetch = 1 (TensorProto)
 _NAME, _TENSOR = b"\x0a", b"\x12"  # NamedTensorProto.name = 1, .tensor = 2
 _DTYPE, _SHAPE, _CONTENT = b"\x08", b"\x12", b"\x22"  # TensorProto fields 1, 2, 4
 _DIM, _DIM_SIZE = b"\x12", b"\x08"  # TensorShapeProto.dim = 2, Dim.size = 1
@@ -70,16 +72,18 @@ def _tensor_head(arr: np.ndarray) -> bytes:
     return head + _CONTENT + varint(arr.nbytes) if arr.nbytes else head
 
 
-def callable_feed(arr) -> list:
-    """RunCallableRequest.feed: one TensorProto, as parts to join."""
+def tensor_field(tag: bytes, arr) -> list:
+    """A TensorProto as the field `tag` of its parent (RunCallableRequest.feed,
+    RunCallableResponse.fetch), as parts to join."""
     head, content = tensor_parts(arr)
-    return [CALLABLE_FEED, varint(len(head) + len(content)), head, content]
+    return [tag, varint(len(head) + len(content)), head, content]
 
 
-def step_feed(name: str, arr) -> list:
-    """RunStepRequest.feed: one NamedTensorProto {name, tensor}, as parts to join."""
+def named_tensor_field(tag: bytes, name: str, arr) -> list:
+    """A NamedTensorProto {name, tensor} as the field `tag` of its parent
+    (RunStepRequest.feed, RunStepResponse.tensor), as parts to join."""
     head, content = tensor_parts(arr)
     encoded = name.encode()
     tensor_len = len(head) + len(content)
     named = b"".join((_NAME, varint(len(encoded)), encoded, _TENSOR, varint(tensor_len)))
-    return [STEP_FEED, varint(len(named) + tensor_len), named, head, content]
+    return [tag, varint(len(named) + tensor_len), named, head, content]

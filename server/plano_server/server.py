@@ -17,7 +17,7 @@ from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.kernels import limits
-from plano_server.service import SessionServicer, chunk_stream_handlers
+from plano_server.service import SessionServicer, custom_handlers
 from plano_server.session_store import SessionStore
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SessionService"].full_name
@@ -88,13 +88,14 @@ def start_server(host: str = "127.0.0.1", port: int = 0, **options) -> RunningSe
                  ("grpc.max_send_message_length", _MAX_MESSAGE),
                  ("grpc.so_reuseport", 0)])
     servicer = SessionServicer(store, opts.chunk_bytes, opts.inline_bytes, plano.__version__)
-    # The chunk streams' own handlers go first: generic handlers are consulted in order, and
-    # registered ones (what generated stubs call) are overridden by the later registration.
-    streams = chunk_stream_handlers(servicer)
+    # The hand-framed methods' own handlers go first: generic handlers are consulted in
+    # order, and registered ones (what generated stubs call) are overridden by the later
+    # registration.
+    custom = custom_handlers(servicer)
     server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(SERVICE_NAME, streams),))
+        (grpc.method_handlers_generic_handler(SERVICE_NAME, custom),))
     pb_grpc.add_SessionServiceServicer_to_server(servicer, server)
-    server.add_registered_method_handlers(SERVICE_NAME, streams)
+    server.add_registered_method_handlers(SERVICE_NAME, custom)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

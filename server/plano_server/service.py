@@ -13,7 +13,7 @@ import logging
 import grpc
 import numpy as np
 
-from plano import codec, errors
+from plano import codec, errors, framing
 from plano.sessions import streaming
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
@@ -57,11 +57,16 @@ def _abort(context: grpc.ServicerContext, error: errors.OpError) -> None:
     context.abort(_STATUS[int(error.code)], message)
 
 
-def _unary(response_cls):
-    """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted."""
+def _unary(response_cls, sized: bool = False):
+    """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted.
+    A `sized` handler receives (request, its wire size) from step_handlers' deserializer and
+    may return its reply already serialized."""
     def wrap(method):
         @functools.wraps(method)
         def handler(self, request, context):
+            received = None
+            if sized:
+                request, received = request
             try:
                 response = method(self, request, context, owner_of(context))
             except Exception as e:  # noqa: BLE001 - every failure becomes a status
@@ -70,7 +75,9 @@ def _unary(response_cls):
                     _abort(context, error)
                 response = response_cls(status_code=int(error.code),
                                         status_error_message=error.message)
-            self.store.count_bytes(request.ByteSize(), response.ByteSize())
+            self.store.count_bytes(request.ByteSize() if received is None else received,
+                                   len(response) if type(response) is bytes
+                                   else response.ByteSize())
             return response
         return handler
     return wrap
@@ -108,9 +115,12 @@ def _check_size(header: pb.TensorHeader, shape, dtype) -> None:
             f"limit of {limits.MAX_TENSOR_BYTES} bytes per tensor")
 
 
-def chunk_stream_handlers(servicer: "SessionServicer") -> dict:
-    """The two streaming methods with hand-framed data chunks (streaming.serialize_chunk /
-    parse_chunk): one copy per byte on each side instead of protobuf's three."""
+def custom_handlers(servicer: "SessionServicer") -> dict:
+    """The methods whose bytes plano frames by hand, still valid protobuf on the wire:
+    the two chunk streams (streaming.serialize_chunk / parse_chunk: one copy per byte on
+    each side instead of protobuf's three), and the two step calls, whose inline results
+    are framed (plano.framing) and whose request size is read off the received bytes
+    (ByteSize() would serialize the request again)."""
     return {
         "UploadTensors": grpc.stream_unary_rpc_method_handler(
             servicer.UploadTensors, request_deserializer=streaming.parse_chunk,
@@ -118,7 +128,23 @@ def chunk_stream_handlers(servicer: "SessionServicer") -> dict:
         "DownloadTensors": grpc.unary_stream_rpc_method_handler(
             servicer.DownloadTensors, request_deserializer=pb.DownloadTensorsRequest.FromString,
             response_serializer=streaming.serialize_chunk),
+        "RunStep": grpc.unary_unary_rpc_method_handler(
+            servicer.RunStep, request_deserializer=_sized(pb.RunStepRequest),
+            response_serializer=_serialized),
+        "RunCallable": grpc.unary_unary_rpc_method_handler(
+            servicer.RunCallable, request_deserializer=_sized(pb.RunCallableRequest),
+            response_serializer=_serialized),
     }
+
+
+def _sized(request_cls):
+    def parse(raw: bytes):
+        return request_cls.FromString(raw), len(raw)
+    return parse
+
+
+def _serialized(response) -> bytes:
+    return response if type(response) is bytes else response.SerializeToString()
 
 
 class SessionServicer(pb_grpc.SessionServiceServicer):
@@ -148,17 +174,14 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         self.store.close(request.session_handle, owner)
         return pb.CloseSessionResponse()
 
-    @_unary(pb.RunStepResponse)
+    @_unary(pb.RunStepResponse, sized=True)
     def RunStep(self, request, context, owner):
         feeds = {nt.name: _decode(nt.tensor, f"Feed '{nt.name}'") for nt in request.feed}
-        values = self.store.run(request.session_handle, owner, feeds, request.fetch,
+        fetches = request.fetch
+        values = self.store.run(request.session_handle, owner, feeds, fetches,
                                 request.target, request.options.timeout_in_ms,
                                 _cancel_event(context), request.upload_handle)
-        response = pb.RunStepResponse()
-        response.download_handle = self._results(
-            request.session_handle, owner, request.fetch, values,
-            lambda name: response.tensor.add(name=name).tensor)
-        return response
+        return self._reply(pb.RunStepResponse, request.session_handle, owner, fetches, values)
 
     @_unary(pb.MakeCallableResponse)
     def MakeCallable(self, request, context, owner):
@@ -167,17 +190,14 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
                                           list(o.fetch), list(o.target))
         return pb.MakeCallableResponse(handle=handle)
 
-    @_unary(pb.RunCallableResponse)
+    @_unary(pb.RunCallableResponse, sized=True)
     def RunCallable(self, request, context, owner):
         values = [_decode(t, f"Callable feed {i}") for i, t in enumerate(request.feed)]
         results = self.store.run_callable(request.session_handle, owner, request.handle, values,
                                           request.options.timeout_in_ms, _cancel_event(context),
                                           request.upload_handle)
-        response = pb.RunCallableResponse()
-        response.download_handle = self._results(
-            request.session_handle, owner, [str(i) for i in range(len(results))], results,
-            lambda name: response.fetch.add())
-        return response
+        return self._reply(pb.RunCallableResponse, request.session_handle, owner,
+                           [str(i) for i in range(len(results))], results)
 
     @_unary(pb.ReleaseCallableResponse)
     def ReleaseCallable(self, request, context, owner):
@@ -193,20 +213,24 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
     def GetStatus(self, request, context, owner):
         return pb.GetStatusResponse(version=self.version, **self.store.stats())
 
-    def _results(self, handle: str, owner: str, names, values, new_proto) -> str:
-        """Fills `new_proto(name)` for each result: inline tensors for a small result (the
-        returned download handle is ''), else only dtype and shape, and the tensors wait
-        behind the returned download handle."""
+    def _reply(self, response_cls, handle: str, owner: str, names, values):
+        """A step's reply: small results inline, framed by hand (bytes); larger ones as a
+        message of dtypes and shapes with the download handle the tensors wait behind."""
+        named = response_cls is pb.RunStepResponse
         arrays = [np.asarray(v) for v in values]
         if sum(streaming.nbytes(a) for a in arrays) <= self.inline_bytes:
+            parts = []
             for name, arr in zip(names, arrays):
-                codec.encode_into(new_proto(name), arr)
-            return ""
+                parts += framing.named_tensor_field(framing.STEP_RESULT, name, arr) if named \
+                    else framing.tensor_field(framing.CALLABLE_RESULT, arr)
+            return b"".join(parts)
+        response = response_cls(
+            download_handle=self.store.put_download(handle, owner, list(zip(names, arrays))))
         for name, arr in zip(names, arrays):
-            proto = new_proto(name)
+            proto = response.tensor.add(name=name).tensor if named else response.fetch.add()
             proto.dtype = codec.dtype_of(arr).as_datatype_enum
             proto.tensor_shape.CopyFrom(codec.shape_proto(arr.shape))
-        return self.store.put_download(handle, owner, list(zip(names, arrays)))
+        return response
 
     def UploadTensors(self, request_iterator, context):
         owner = owner_of(context)

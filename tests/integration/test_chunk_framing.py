@@ -7,6 +7,7 @@ import pytest
 import plano as tf
 from plano import codec
 from plano.sessions import streaming
+from plano.v1 import config_pb2
 from plano.v1 import session_service_pb2 as pb
 
 
@@ -52,3 +53,35 @@ def test_an_upload_must_name_its_session_first(raw_client):
         client.UploadTensors(iter([pb.TensorChunk(data=b"\0" * 16)]))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert info.value.details() == "UploadTensors: the first message must name the session"
+
+
+def test_a_generated_stub_reads_framed_inline_results_as_plain_protobuf(raw_client):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        tf.multiply(x, 2.0, name="double")
+        tf.constant([b"a", b"bc"], name="words")
+        tf.reduce_sum(x, name="total")
+    client = raw_client()
+    handle = client.create(g.as_graph_def().node)
+    value = np.arange(6, dtype=np.float32).reshape(2, 3)
+    request = pb.RunStepRequest(session_handle=handle, fetch=["double:0", "words:0", "total:0"],
+                                store_errors_in_response_body=True)
+    request.feed.add(name="x:0", tensor=codec.encode(value))
+    response = client.RunStep(request)
+    assert response.status_code == pb.OK and not response.download_handle
+    assert [t.name for t in response.tensor] == ["double:0", "words:0", "total:0"]
+    np.testing.assert_array_equal(codec.decode(response.tensor[0].tensor), value * 2)
+    assert list(codec.decode(response.tensor[1].tensor)) == [b"a", b"bc"]
+    assert codec.decode(response.tensor[2].tensor) == np.float32(15.0)
+    assert response.tensor[2].tensor == codec.encode(np.float32(15.0))
+
+    made = client.MakeCallable(pb.MakeCallableRequest(
+        session_handle=handle, options=config_pb2.CallableOptions(feed=["x:0"],
+                                                                  fetch=["total:0", "x:0"]),
+        store_errors_in_response_body=True))
+    reply = client.RunCallable(pb.RunCallableRequest(
+        session_handle=handle, handle=made.handle, feed=[codec.encode(value)],
+        store_errors_in_response_body=True))
+    assert reply.status_code == pb.OK
+    assert [codec.decode(t).tolist() for t in reply.fetch] == [15.0, value.tolist()]

@@ -161,7 +161,7 @@ class RemoteBackend:
             parts.append(pb.RunStepRequest(upload_handle=upload).SerializeToString())
         else:
             for name, value in feeds.items():
-                parts += framing.step_feed(name, value)
+                parts += framing.named_tensor_field(framing.STEP_FEED, name, value)
         response = self._call(self._run_step, b"".join(parts),
                               self._step_timeout(timeout_ms))
         return self._results([t.tensor for t in response.tensor], response.download_handle)
@@ -196,7 +196,7 @@ class RemoteBackend:
             parts.append(pb.RunCallableRequest(upload_handle=upload).SerializeToString())
         else:
             for value in values:
-                parts += framing.callable_feed(value)
+                parts += framing.tensor_field(framing.CALLABLE_FEED, value)
         response = self._call(self._run_callable, b"".join(parts),
                               self._step_timeout(timeout_ms))
         return self._results(response.fetch, response.download_handle)
