@@ -1,8 +1,11 @@
 """Client processes the benchmark starts: `python -m benchmarks.workers tiny TARGET SECONDS`
 runs tiny steps and prints how many; `... memory TARGET SERVER_PID NBYTES` fetches a tensor
-and prints both sides' memory (bytes) as JSON."""
+and prints both sides' memory (bytes) as JSON; `... numpy_mlp SECONDS` runs the hand-written
+numpy MLP step and prints its median seconds (started with one BLAS thread, as
+plano-server's kernels run)."""
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -10,7 +13,7 @@ import time
 import numpy as np
 
 import plano as tf
-from benchmarks import models
+from benchmarks import harness, models
 
 
 def status(pid: int | str, field: str) -> int:
@@ -59,9 +62,18 @@ def memory(target: str, server_pid: int, nbytes: int) -> dict:
                 "client_before": client_before, "client_peak": status("self", "VmHWM")}
 
 
+def numpy_mlp(seconds: float) -> float:
+    mlp = models.NumpyMLP(models.mlp_weights())
+    batches = itertools.cycle(models.mlp_batches(8))
+    mlp.step(*next(batches))
+    return harness.median(harness.repeat(lambda: mlp.step(*next(batches)), seconds))
+
+
 if __name__ == "__main__":
     kind, args = sys.argv[1], sys.argv[2:]
     if kind == "tiny":
         print(tiny(args[0], float(args[1]), float(args[2])))
+    elif kind == "numpy_mlp":
+        print(numpy_mlp(float(args[0])))
     else:
         print(json.dumps(memory(args[0], int(args[1]), int(args[2]))))

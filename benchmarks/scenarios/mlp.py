@@ -3,10 +3,14 @@ step), embedded and remote, against the same step written by hand in numpy."""
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import plano as tf
 from benchmarks import harness, models, tf_columns
 from benchmarks.harness import Row, row
+from plano_server.launch import BLAS_ENV
 
 
 def _plano_vs_numpy(target: str, weights, batches, seconds: float) -> tuple[float, float]:
@@ -28,14 +32,27 @@ def _plano_vs_numpy(target: str, weights, batches, seconds: float) -> tuple[floa
     return 1 / harness.median(ours), 1 / harness.median(hand)
 
 
+def _numpy_one_blas_thread(seconds: float) -> float:
+    """Steps/s of the numpy step in a child process whose BLAS has one thread, as each
+    plano-server kernel does (see plano_server/launch.py): what the remote step's compute
+    can reach on its own."""
+    env = {**os.environ, **{name: "1" for name in BLAS_ENV}}
+    out = subprocess.run([sys.executable, "-m", "benchmarks.workers", "numpy_mlp",
+                          str(seconds)], env=env, capture_output=True, text=True, check=True)
+    return 1 / float(out.stdout)
+
+
 def run(ctx) -> list[Row]:
     weights = models.mlp_weights()
     batches = models.mlp_batches(8)
     embedded, hand = _plano_vs_numpy("", weights, batches, ctx.seconds(8))
     remote, hand_remote = _plano_vs_numpy(ctx.plano_server().target, weights, batches,
                                           ctx.seconds(8))
+    one_thread = _numpy_one_blas_thread(ctx.seconds(4))
     extra = tf_columns.mlp(ctx, weights, batches)
     return [row("3 MLP step, embedded", "throughput", "steps/s", embedded, hand,
                 "hand-written numpy", ">= 0.9x", **extra),
             row("3 MLP step, remote", "throughput", "steps/s", remote, hand_remote,
-                "hand-written numpy", ">= 0.6x")]
+                "hand-written numpy", ">= 0.6x",
+                **{"numpy, 1 BLAS thread": one_thread,
+                   "vs 1 BLAS thread": remote / one_thread})]
