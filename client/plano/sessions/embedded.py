@@ -28,7 +28,8 @@ class EmbeddedBackend:
 
     def run(self, feeds: dict, fetches: list, targets: list, timeout_ms: int = 0) -> list:
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
-        return self._engine.run(feeds, fetches, targets, deadline)
+        # Session.run and callables convert and check every feed (feed_value) first.
+        return self._engine.run(feeds, fetches, targets, deadline, feeds_checked=True)
 
     def make_callable(self, feed_names: list, fetches: list, targets: list) -> int:
         handle = max(self._callables, default=0) + 1  # released handles may return

@@ -214,10 +214,12 @@ def _fetch_key(fetches):
     """A hashable key for a fetch structure worth caching, else None."""
     if isinstance(fetches, (Tensor, Operation, str)):
         return fetches
-    if type(fetches) in (list, tuple) and all(isinstance(f, (Tensor, Operation, str))
-                                              for f in fetches):
-        return (type(fetches), *fetches)
-    return None
+    if type(fetches) not in (list, tuple):
+        return None
+    for f in fetches:
+        if not isinstance(f, (Tensor, Operation, str)):
+            return None
+    return (type(fetches), *fetches)
 
 
 def _put_bounded(cache: dict, key, value) -> None:
