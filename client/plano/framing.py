@@ -38,8 +38,11 @@ def varint(n: int) -> bytes:
 
 
 def _dim(d: int) -> bytes:
-    return b"\x12\x00" if d == 0 else b"".join((_DIM, varint(len(varint(d)) + 1), _DIM_SIZE,
-                                                varint(d)))
+    """One TensorShapeProto.dim field (a zero size is the empty message, as proto3 omits it)."""
+    if d == 0:
+        return _DIM + b"\x00"
+    size = varint(d)
+    return b"".join((_DIM, varint(len(size) + 1), _DIM_SIZE, size))
 
 
 def tensor_parts(arr) -> tuple[bytes, memoryview | bytes]:

@@ -59,7 +59,7 @@ def _abort(context: grpc.ServicerContext, error: errors.OpError) -> None:
 
 def _unary(response_cls, sized: bool = False):
     """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted.
-    A `sized` handler receives (request, its wire size) from step_handlers' deserializer and
+    A `sized` handler receives (request, its wire size) from custom_handlers' deserializer and
     may return its reply already serialized."""
     def wrap(method):
         @functools.wraps(method)
