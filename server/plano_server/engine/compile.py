@@ -268,7 +268,8 @@ def _static_nbytes(step: Step, shapes: dict) -> int | None:
     if not isinstance(step.fn, np.ufunc) or not step.dtypes or len(step.outs) != 1:
         return None
     try:
-        shape = np.broadcast_shapes(*(shapes[s] for s in step.ins))
+        ins = [shapes[s] for s in step.ins]
+        shape = ins[0] if ins and ins.count(ins[0]) == len(ins) else np.broadcast_shapes(*ins)
     except (KeyError, ValueError):
         return None
     shapes[step.outs[0]] = shape
