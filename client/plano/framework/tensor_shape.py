@@ -117,6 +117,17 @@ def _dim(d):
     return None if d < 0 else d
 
 
+def dims_fit(dims, shape: tuple) -> bool:
+    """True if a value of `shape` fits static `dims` (ints, None for unknown) exactly in rank
+    and in every known dimension. A plain loop: it runs for every feed of every step."""
+    if len(dims) != len(shape):
+        return False
+    for d, n in zip(dims, shape):
+        if d is not None and d != n:
+            return False
+    return True
+
+
 def as_shape(value) -> TensorShape:
     return value if isinstance(value, TensorShape) else TensorShape(value)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from plano import codec, dtypes, errors
 from plano.framework.graph import Graph, Operation, Tensor, get_default_graph
-from plano.framework.tensor_shape import TensorShape
+from plano.framework.tensor_shape import TensorShape, dims_fit
 from plano.sessions.fetches import FetchPlan
 
 
@@ -162,10 +162,11 @@ class BaseSession:
     def _prepare_feeds(self, feed_dict) -> dict:
         feeds: dict[str, np.ndarray] = {}
         for key, value in (feed_dict or {}).items():
-            tensor = self._feed_tensors.get(key) if isinstance(key, (Tensor, str)) else None
+            cacheable = isinstance(key, (Tensor, str))
+            tensor = self._feed_tensors.get(key) if cacheable else None
             if tensor is None:
                 tensor = self._feed_tensor(key)
-                if isinstance(key, (Tensor, str)):
+                if cacheable:
                     _put_bounded(self._feed_tensors, key, tensor)
             feeds[tensor.name] = feed_value(tensor, value)
         return feeds
@@ -263,15 +264,7 @@ def feed_value(tensor: Tensor, value) -> np.ndarray:
 
 
 def _fits(static: TensorShape, shape: tuple) -> bool:
-    dims = static._dims
-    if dims is None:
-        return True
-    if len(dims) != len(shape):
-        return False
-    for d, n in zip(dims, shape):  # a loop: this runs for every feed of every step
-        if d is not None and d != n:
-            return False
-    return True
+    return static._dims is None or dims_fit(static._dims, shape)
 
 
 def _shape_str(shape: TensorShape) -> str:

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from plano import dtypes, errors
-from plano.framework.tensor_shape import TensorShape, format_shape
+from plano.framework.tensor_shape import TensorShape, dims_fit, format_shape
 from plano_server.engine import compile as compile_lib
 from plano_server.engine.executor import execute
 from plano_server.engine.nodes import Node
@@ -138,17 +138,9 @@ def check_feeds(plan: compile_lib.Plan, values: list) -> None:
             raise errors.InvalidArgumentError(
                 None, None, f"Tensor '{name}' is {dtype.name}, but the fed value has dtype "
                 f"{got}")
-        if dims is not None and not _fits(dims, value.shape):
+        if dims is not None and not dims_fit(dims, value.shape):
             raise errors.InvalidArgumentError(
                 None, None, f"Placeholder '{name.rsplit(':', 1)[0]}' has shape "
                 f"{format_shape(TensorShape(dims))}, but the fed value has shape "
                 f"{list(value.shape)}")
 
-
-def _fits(dims: list, shape: tuple) -> bool:
-    if len(dims) != len(shape):
-        return False
-    for d, n in zip(dims, shape):  # a loop: this runs for every feed of every step
-        if d is not None and d != n:
-            return False
-    return True
