@@ -5,10 +5,15 @@ sessions), run in its own process: `python -m benchmarks.bare_grpc --port 0`.
 - Prepare (unary): allocates the array Download will send (outside the timing).
 - Download (server streaming): the prepared bytes in chunks of the requested size.
 - Upload (client streaming): chunks copied into one preallocated array, as plano does.
+- MlpStep (unary): the hand-written numpy MLP step (models.NumpyMLP) on the batch in the
+  request (x then y, float32), replying the loss: what a remote training step costs with
+  no session service at all. The process runs BLAS on one thread, as plano-server's
+  kernels do (see plano_server/launch.py).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import struct
 import subprocess
 import sys
@@ -16,6 +21,9 @@ from concurrent import futures
 
 import grpc
 import numpy as np
+
+from benchmarks import models
+from plano_server.launch import BLAS_ENV
 
 _SERVICE = "bench.Bare"
 _OPTIONS = [("grpc.max_receive_message_length", 256 << 20),
@@ -30,6 +38,7 @@ def _identity(data: bytes) -> bytes:
 class _Handlers:
     def __init__(self):
         self.prepared = np.zeros(0, np.uint8)
+        self.mlp = models.NumpyMLP(models.mlp_weights())
 
     def echo(self, request: bytes, context) -> bytes:
         return request
@@ -56,6 +65,21 @@ class _Handlers:
             filled += len(data)
         return struct.pack("<q", filled)
 
+    def mlp_step(self, request: bytes, context) -> bytes:
+        x, y = mlp_batch_from_bytes(request)
+        return np.float32(self.mlp.step(x, y)).tobytes()
+
+
+def mlp_batch_bytes(x: np.ndarray, y: np.ndarray) -> bytes:
+    return x.tobytes() + y.tobytes()
+
+
+def mlp_batch_from_bytes(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    flat = np.frombuffer(data, np.float32)
+    split = models.MLP_BATCH * models.MLP_SIZES[0]
+    return (flat[:split].reshape(models.MLP_BATCH, -1),
+            flat[split:].reshape(models.MLP_BATCH, models.MLP_SIZES[-1]))
+
 
 def serve(port: int) -> None:
     handlers = _Handlers()
@@ -66,6 +90,7 @@ def serve(port: int) -> None:
         "Prepare": grpc.unary_unary_rpc_method_handler(handlers.prepare, **kw),
         "Download": grpc.unary_stream_rpc_method_handler(handlers.download, **kw),
         "Upload": grpc.stream_unary_rpc_method_handler(handlers.upload, **kw),
+        "MlpStep": grpc.unary_unary_rpc_method_handler(handlers.mlp_step, **kw),
     })])
     bound = server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
@@ -77,8 +102,9 @@ class BareServer:
     """The baseline server in a child process, and a client for it."""
 
     def __init__(self):
+        env = {**os.environ, **{name: "1" for name in BLAS_ENV}}
         self.process = subprocess.Popen([sys.executable, "-m", "benchmarks.bare_grpc"],
-                                        stdout=subprocess.PIPE, text=True)
+                                        stdout=subprocess.PIPE, text=True, env=env)
         line = self.process.stdout.readline()
         if not line.startswith(_LISTENING):
             self.process.kill()
@@ -90,10 +116,14 @@ class BareServer:
         self._prepare = self.channel.unary_unary(f"/{_SERVICE}/Prepare", **kw)
         self._download = self.channel.unary_stream(f"/{_SERVICE}/Download", **kw)
         self._upload = self.channel.stream_unary(f"/{_SERVICE}/Upload", **kw)
+        self._mlp_step = self.channel.unary_unary(f"/{_SERVICE}/MlpStep", **kw)
         self._echo(b"", wait_for_ready=True, timeout=30)
 
     def echo(self, data: bytes) -> bytes:
         return self._echo(data)
+
+    def mlp_step(self, x: np.ndarray, y: np.ndarray) -> float:
+        return float(np.frombuffer(self._mlp_step(mlp_batch_bytes(x, y)), np.float32)[0])
 
     def prepare(self, nbytes: int) -> None:
         self._prepare(struct.pack("<q", nbytes))

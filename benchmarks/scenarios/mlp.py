@@ -32,6 +32,30 @@ def _plano_vs_numpy(target: str, weights, batches, seconds: float) -> tuple[floa
     return 1 / harness.median(ours), 1 / harness.median(hand)
 
 
+def _plano_vs_bare_grpc(ctx, weights, batches, seconds: float) -> tuple[float, float]:
+    """(plano remote, numpy behind a bare gRPC call) steps/s, taken alternately: the second
+    is the hand-written step run in the bare server (one BLAS thread, as plano-server's
+    kernels) on a batch sent with each call, i.e. a remote step with no session service.
+    The ratio of the two is plano's own cost; the second's ratio to in-process numpy is
+    what any gRPC service reaches on this machine."""
+    graph, x, y, train, loss, init = models.mlp_graph(weights)
+    bare = ctx.bare_server()
+    feeds = itertools.cycle(batches)
+    with tf.Session(ctx.plano_server().target, graph=graph) as sess:
+        sess.run(init)
+
+        def plano_step():
+            bx, by = next(feeds)
+            sess.run([train, loss], {x: bx, y: by})
+
+        def bare_step():
+            bare.mlp_step(*next(feeds))
+        plano_step()
+        bare_step()
+        ours, theirs = harness.interleaved(plano_step, bare_step, seconds)
+    return 1 / harness.median(ours), 1 / harness.median(theirs)
+
+
 def _numpy_one_blas_thread(seconds: float) -> float:
     """Steps/s of the numpy step in a child process whose BLAS has one thread, as each
     plano-server kernel does (see plano_server/launch.py): what the remote step's compute
@@ -49,10 +73,14 @@ def run(ctx) -> list[Row]:
     remote, hand_remote = _plano_vs_numpy(ctx.plano_server().target, weights, batches,
                                           ctx.seconds(8))
     one_thread = _numpy_one_blas_thread(ctx.seconds(4))
+    remote_again, bare = _plano_vs_bare_grpc(ctx, weights, batches, ctx.seconds(6))
     extra = tf_columns.mlp(ctx, weights, batches)
     return [row("3 MLP step, embedded", "throughput", "steps/s", embedded, hand,
                 "hand-written numpy", ">= 0.9x", **extra),
             row("3 MLP step, remote", "throughput", "steps/s", remote, hand_remote,
                 "hand-written numpy", ">= 0.6x",
                 **{"numpy, 1 BLAS thread": one_thread,
-                   "vs 1 BLAS thread": remote / one_thread})]
+                   "vs 1 BLAS thread": remote / one_thread,
+                   "numpy behind bare gRPC": bare,
+                   "bare gRPC vs numpy": bare / hand_remote,
+                   "vs bare gRPC": remote_again / bare})]
