@@ -13,10 +13,11 @@ from benchmarks.harness import Row, row
 from plano_server.launch import BLAS_ENV
 
 
-def _plano_vs_numpy(target: str, weights, batches, seconds: float) -> tuple[float, float]:
-    """(plano, numpy) steps/s, the two steps taken alternately."""
+def _plano_against(target: str, weights, batches, seconds: float, baseline
+                   ) -> tuple[float, float]:
+    """(plano, baseline) steps/s, the two steps taken alternately; `baseline(x, y)` is one
+    step of the other kind on the same batch."""
     graph, x, y, train, loss, init = models.mlp_graph(weights)
-    numpy_mlp = models.NumpyMLP(weights)
     feeds = itertools.cycle(batches)
     with tf.Session(target, graph=graph) as sess:
         sess.run(init)
@@ -25,34 +26,11 @@ def _plano_vs_numpy(target: str, weights, batches, seconds: float) -> tuple[floa
             bx, by = next(feeds)
             sess.run([train, loss], {x: bx, y: by})
 
-        def numpy_step():
-            numpy_mlp.step(*next(feeds))
+        def baseline_step():
+            baseline(*next(feeds))
         plano_step()
-        ours, hand = harness.interleaved(plano_step, numpy_step, seconds)
-    return 1 / harness.median(ours), 1 / harness.median(hand)
-
-
-def _plano_vs_bare_grpc(ctx, weights, batches, seconds: float) -> tuple[float, float]:
-    """(plano remote, numpy behind a bare gRPC call) steps/s, taken alternately: the second
-    is the hand-written step run in the bare server (one BLAS thread, as plano-server's
-    kernels) on a batch sent with each call, i.e. a remote step with no session service.
-    The ratio of the two is plano's own cost; the second's ratio to in-process numpy is
-    what any gRPC service reaches on this machine."""
-    graph, x, y, train, loss, init = models.mlp_graph(weights)
-    bare = ctx.bare_server()
-    feeds = itertools.cycle(batches)
-    with tf.Session(ctx.plano_server().target, graph=graph) as sess:
-        sess.run(init)
-
-        def plano_step():
-            bx, by = next(feeds)
-            sess.run([train, loss], {x: bx, y: by})
-
-        def bare_step():
-            bare.mlp_step(*next(feeds))
-        plano_step()
-        bare_step()
-        ours, theirs = harness.interleaved(plano_step, bare_step, seconds)
+        baseline_step()
+        ours, theirs = harness.interleaved(plano_step, baseline_step, seconds)
     return 1 / harness.median(ours), 1 / harness.median(theirs)
 
 
@@ -69,11 +47,17 @@ def _numpy_one_blas_thread(seconds: float) -> float:
 def run(ctx) -> list[Row]:
     weights = models.mlp_weights()
     batches = models.mlp_batches(8)
-    embedded, hand = _plano_vs_numpy("", weights, batches, ctx.seconds(8))
-    remote, hand_remote = _plano_vs_numpy(ctx.plano_server().target, weights, batches,
-                                          ctx.seconds(8))
+    target = ctx.plano_server().target
+    embedded, hand = _plano_against("", weights, batches, ctx.seconds(8),
+                                    models.NumpyMLP(weights).step)
+    remote, hand_remote = _plano_against(target, weights, batches, ctx.seconds(8),
+                                         models.NumpyMLP(weights).step)
     one_thread = _numpy_one_blas_thread(ctx.seconds(4))
-    remote_again, bare = _plano_vs_bare_grpc(ctx, weights, batches, ctx.seconds(6))
+    # The hand-written step run in the bare server (one BLAS thread, as plano-server's
+    # kernels) on a batch sent with each call: a remote step with no session service. Its
+    # ratio to in-process numpy is what any gRPC service reaches on this machine.
+    remote_again, bare = _plano_against(target, weights, batches, ctx.seconds(6),
+                                        ctx.bare_server().mlp_step)
     extra = tf_columns.mlp(ctx, weights, batches)
     return [row("3 MLP step, embedded", "throughput", "steps/s", embedded, hand,
                 "hand-written numpy", ">= 0.9x", **extra),
