@@ -79,3 +79,29 @@ def test_a_framed_callable_request_parses_as_the_protobuf_built_one():
 def test_varint_matches_protobuf(n):
     assert framing.varint(n) == pb.RunStepRequest(request_id=n).SerializeToString()[1:]
     assert framing.varint(0) == b"\x00"
+
+
+def _parsed_feeds(parts) -> list:
+    request = pb.RunStepRequest.FromString(b"".join(parts))
+    return [(nt.name, codec.decode(nt.tensor)) for nt in request.feed]
+
+
+def test_a_cached_field_prefix_carries_each_steps_own_content():
+    first, second = np.arange(4, dtype=np.float32), np.arange(4, 8, dtype=np.float32)
+    parts = framing.named_tensor_field(framing.STEP_FEED, "x:0", first)
+    parts += framing.named_tensor_field(framing.STEP_FEED, "x:0", second)
+    (n1, v1), (n2, v2) = _parsed_feeds(parts)
+    assert n1 == n2 == "x:0"
+    np.testing.assert_array_equal(v1, first)
+    np.testing.assert_array_equal(v2, second)
+
+
+@pytest.mark.parametrize("value", [np.array([b"ab", b"", "c\u00e9".encode()], dtype=object),
+                                   np.arange(6, dtype=">i8").reshape(3, 2),
+                                   np.zeros((2, 0), np.float32)])
+def test_string_big_endian_and_empty_feeds_frame_as_protobuf_does(value):
+    for _ in range(2):  # built, then from the cache
+        ((name, got),) = _parsed_feeds(framing.named_tensor_field(framing.STEP_FEED, "s:0",
+                                                                  value))
+        assert name == "s:0" and got.shape == value.shape
+        np.testing.assert_array_equal(got, value)
