@@ -55,18 +55,18 @@ def repeat(fn: Callable[[], object], seconds: float, min_reps: int = 3,
     return times
 
 
-def interleaved(fa: Callable[[], object], fb: Callable[[], object], seconds: float,
-                min_reps: int = 5) -> tuple[list[float], list[float]]:
-    """Per-call seconds of fa and fb, called alternately for about `seconds`: on a machine
-    whose load drifts, both figures of a ratio then see the same conditions."""
-    ta, tb = [], []
+def interleaved(*fns: Callable[[], object], seconds: float, min_reps: int = 5
+                ) -> tuple[list[float], ...]:
+    """Per-call seconds of each fn, called in turn for about `seconds`: on a machine whose
+    load drifts, every figure of a ratio then sees the same conditions."""
+    all_times = tuple([] for _ in fns)
     deadline = time.perf_counter() + seconds
-    while len(ta) < min_reps or time.perf_counter() < deadline:
-        for fn, times in ((fa, ta), (fb, tb)):
+    while len(all_times[0]) < min_reps or time.perf_counter() < deadline:
+        for fn, times in zip(fns, all_times):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
-    return ta, tb
+    return all_times
 
 
 def median(times: list[float]) -> float:

@@ -57,7 +57,7 @@ def run(ctx) -> list[Row]:
         with tf.Session(graph=graph) as sess:
             sess.run(y, {f: value})
             ours, hand = harness.interleaved(partial(sess.run, y, {f: value}),
-                                             partial(statements, value), ctx.seconds(6))
+                                             partial(statements, value), seconds=ctx.seconds(6))
         rows.append(row(f"4 chain {LENGTH} x f32[{size}]", "cached run", "ms",
                         harness.median(ours) * 1e3, harness.median(hand) * 1e3,
                         "numpy statements", "<= 1.5x"))

@@ -19,7 +19,7 @@ def run(ctx) -> list[Row]:
         sess.run(y, {x: value})
         embedded, numpy_times = harness.interleaved(
             lambda: sess.run(y, {x: value}), lambda: value * np.float32(2) + np.float32(1),
-            ctx.seconds(5))
+            seconds=ctx.seconds(5))
     extra = tf_columns.tiny(ctx, value)
     for stat, fn in (("median", harness.median), ("p99", harness.p99)):
         rows.append(row("1 tiny step, embedded", f"{stat} latency", "us", fn(embedded) * US,
@@ -32,7 +32,7 @@ def run(ctx) -> list[Row]:
     with tf.Session(ctx.plano_server().target, graph=graph) as sess:
         sess.run(y, {x: value})
         remote, echo = harness.interleaved(lambda: sess.run(y, {x: value}),
-                                           lambda: bare.echo(payload), ctx.seconds(6))
+                                           lambda: bare.echo(payload), seconds=ctx.seconds(6))
     for stat, fn, target in (("median", harness.median, "<= 1.2x"),
                              ("p99", harness.p99, "")):
         rows.append(row("1 tiny step, remote", f"{stat} latency", "us", fn(remote) * US,
