@@ -1,6 +1,7 @@
 """Extra columns when `tensorflow` happens to be importable (it is never a dependency):
-TF's in-process session and a tf.distribute.Server on localhost, on the same workloads.
-Each function returns {column name: figure}; {} without TensorFlow."""
+TF's in-process session and a tf.distribute.Server on localhost (in its own process, as
+plano-server is: see tf_server.py), on the same workloads. Each function returns
+{column name: figure}; {} without TensorFlow."""
 from __future__ import annotations
 
 from functools import partial
@@ -25,10 +26,7 @@ def _v1(ctx):
 
 
 def _targets(ctx) -> dict[str, str]:
-    server = getattr(ctx, "_tf_server", None)
-    if server is None:
-        server = ctx._tf_server = ctx.tf_real.distribute.Server.create_local_server()
-    return {IN_PROCESS: "", REMOTE: server.target}
+    return {IN_PROCESS: "", REMOTE: ctx.tf_server().target}
 
 
 def tiny(ctx, value: np.ndarray) -> dict[str, dict]:
