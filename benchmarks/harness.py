@@ -69,6 +69,29 @@ def interleaved(*fns: Callable[[], object], seconds: float, min_reps: int = 5
     return all_times
 
 
+def alternating_blocks(*fns: Callable[[], object], seconds: float, rounds: int = 4,
+                       settle: float = 0.3) -> tuple[list[float], ...]:
+    """Per-call seconds of each fn, the fns taken in turn in blocks (`rounds` blocks each
+    over about `seconds`), leaving out each block's first `settle` of its time. For steps
+    that load the cores differently: a BLAS pool spins for a while after its last call,
+    so a server's step taken right after an in-process numpy step would find a core
+    taken by the previous step's spinning threads, not by its own work."""
+    all_times = tuple([] for _ in fns)
+    block = seconds / (rounds * len(fns))
+    for _ in range(rounds):
+        for fn, times in zip(fns, all_times):
+            begin = time.perf_counter()
+            while True:
+                start = time.perf_counter()
+                fn()
+                end = time.perf_counter()
+                if start - begin >= settle * block:
+                    times.append(end - start)
+                if end - begin >= block and times:
+                    break
+    return all_times
+
+
 def median(times: list[float]) -> float:
     return statistics.median(times)
 

@@ -13,10 +13,10 @@ from benchmarks.harness import Row, row
 from plano_server.launch import BLAS_ENV
 
 
-def _plano_against(target: str, weights, batches, seconds: float, *baselines
-                   ) -> tuple[float, ...]:
-    """Steps/s of plano and of each baseline, their steps taken in turn; a baseline(x, y)
-    is one step of another kind on the same batch."""
+def _plano_against(target: str, weights, batches, seconds: float, *baselines,
+                   taken=harness.interleaved) -> tuple[float, ...]:
+    """Steps/s of plano and of each baseline, their steps taken in turn (`taken`: one by
+    one, or in blocks); a baseline(x, y) is one step of another kind on the same batch."""
     graph, x, y, train, loss, init = models.mlp_graph(weights)
     feeds = itertools.cycle(batches)
     with tf.Session(target, graph=graph) as sess:
@@ -28,7 +28,7 @@ def _plano_against(target: str, weights, batches, seconds: float, *baselines
         steps = [plano_step] + [lambda b=b: b(*next(feeds)) for b in baselines]
         for step in steps:
             step()
-        times = harness.interleaved(*steps, seconds=seconds)
+        times = taken(*steps, seconds=seconds)
     return tuple(1 / harness.median(t) for t in times)
 
 
@@ -51,10 +51,13 @@ def run(ctx) -> list[Row]:
     # The second baseline is the hand-written step run in the bare server (one BLAS
     # thread, as plano-server's kernels) on a batch sent with each call: a remote step with
     # no session service. Its ratio to in-process numpy is what any gRPC service reaches
-    # on this machine.
-    remote, hand_remote, bare = _plano_against(target, weights, batches, ctx.seconds(10),
+    # on this machine. In blocks: after each in-process numpy step its BLAS threads spin
+    # on both cores for a while, and a remote step taken then would share the server's
+    # cores with them (measured: plano's remote step 6.2-7.6 ms so, 3.8-4.5 ms alone).
+    remote, hand_remote, bare = _plano_against(target, weights, batches, ctx.seconds(12),
                                                models.NumpyMLP(weights).step,
-                                               ctx.bare_server().mlp_step)
+                                               ctx.bare_server().mlp_step,
+                                               taken=harness.alternating_blocks)
     one_thread = _numpy_one_blas_thread(ctx.seconds(4))
     extra = tf_columns.mlp(ctx, weights, batches)
     return [row("3 MLP step, embedded", "throughput", "steps/s", embedded, hand,

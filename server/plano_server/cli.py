@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -28,6 +29,16 @@ def _size(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 1048576, 512K, 8G)") \
             from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,10 +78,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="threads one numpy kernel may use (OpenBLAS/OpenMP/MKL); set before "
                    "numpy loads (default: $OPENBLAS_NUM_THREADS if set, else 1: steps of many "
                    "sessions already run in parallel)")
+    p.add_argument("--intra-op-threads", type=_positive, default=None, metavar="N",
+                   help="threads one large matrix product may use, from a pool of helpers "
+                   "that sleep when idle (default: the cores this process may use; 1 when "
+                   "BLAS is given threads of its own by --blas-threads or "
+                   "OPENBLAS_NUM_THREADS)")
     p.add_argument("--log-level", default="WARNING",
                    choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    help="logging level (default: %(default)s)")
     return p
+
+
+def _intra_op_threads(args) -> int:
+    """BLAS threads of its own and helpers splitting its calls would oversubscribe the
+    cores: BLAS threads asked for (flag or OPENBLAS_NUM_THREADS) turn the helpers off
+    unless they are asked for too."""
+    if args.intra_op_threads is not None:
+        return args.intra_op_threads
+    if _blas_threads(args) > 1:
+        return 1
+    return _DEFAULTS.intra_op_threads
+
+
+def _blas_threads(args) -> int:
+    if args.blas_threads is not None:
+        return args.blas_threads
+    try:
+        return int(os.environ.get("OPENBLAS_NUM_THREADS") or 1)
+    except ValueError:
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             idle_timeout=args.session_idle_timeout, plan_cache_size=args.plan_cache_size,
             chunk_bytes=args.chunk_size, inline_bytes=args.inline_limit,
             max_tensor_bytes=args.max_tensor_bytes,
-            step_timeout_ms=int(args.step_timeout * 1000), grace=args.grace)
+            step_timeout_ms=int(args.step_timeout * 1000), grace=args.grace,
+            intra_op_threads=_intra_op_threads(args))
     except (OSError, RuntimeError) as e:
         print(f"plano-server: {e}", file=sys.stderr)
         return 1

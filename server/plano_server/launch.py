@@ -4,7 +4,9 @@ OpenBLAS (and OpenMP/MKL) size their thread pools once, when numpy is first
 imported, so `--blas-threads` must reach the environment before anything
 imports numpy. A server runs many steps on many threads at once; BLAS threads
 of its own on top oversubscribe the cores (a 0.4 ms matmul was measured at
-20-40 ms that way), hence the default of 1.
+20-40 ms that way), hence the default of 1. Large products use the cores through
+plano's own intra-op pool instead, whose helpers sleep when idle
+(kernels/intra_op.py, `--intra-op-threads`).
 """
 from __future__ import annotations
 

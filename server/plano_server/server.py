@@ -16,7 +16,7 @@ from plano.sessions import streaming
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
 from plano_server.engine.plan_cache import PlanCache
-from plano_server.kernels import limits
+from plano_server.kernels import intra_op, limits
 from plano_server.service import SessionServicer, custom_handlers
 from plano_server.session_store import SessionStore
 
@@ -37,6 +37,7 @@ class ServerOptions:
     max_tensor_bytes: int = limits.MAX_TENSOR_BYTES
     step_timeout_ms: int = 0  # 0 = no default deadline
     grace: float = 10.0  # seconds in-flight steps get at shutdown
+    intra_op_threads: int = dataclasses.field(default_factory=intra_op.default_threads)
 
 
 class RunningServer:
@@ -79,6 +80,7 @@ def start_server(host: str = "127.0.0.1", port: int = 0, **options) -> RunningSe
     opts = ServerOptions(**options)
     allocator.retain_transfer_buffers()
     limits.MAX_TENSOR_BYTES = opts.max_tensor_bytes
+    intra_op.configure(opts.intra_op_threads)
     store = SessionStore(PlanCache(opts.plan_cache_size), max_sessions=opts.max_sessions,
                          idle_timeout=opts.idle_timeout, step_timeout_ms=opts.step_timeout_ms)
     max_message = min(_MAX_MESSAGE, opts.max_tensor_bytes + (64 << 20))

@@ -19,6 +19,7 @@ import numpy as np
 
 from plano import errors
 from plano_server import wire_limits
+from plano_server.kernels import intra_op
 from plano_server.engine.compile import Request
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.engine.session import EngineSession
@@ -188,12 +189,14 @@ class SessionStore:
         entry = self._entry(handle, owner)
         with self._lock:
             entry.active += 1
+        intra_op.begin_step(entry)
         try:
             if upload_handle:
                 feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}
             return entry.engine.run(feeds, fetches, targets, self._deadline(entry, timeout_ms),
                                     cancelled)
         finally:
+            intra_op.end_step()
             with self._lock:
                 entry.active -= 1
                 entry.steps += 1

@@ -14,6 +14,7 @@ import numpy as np
 
 from plano import dtypes, errors
 from plano.ops.math_ops import range_size
+from plano_server.kernels import intra_op
 from plano_server.kernels.limits import check_alloc
 from plano_server.kernels.registry import kernel, simple
 
@@ -209,7 +210,7 @@ def _matmul(node):
         if a.shape[1] != b.shape[0]:
             raise _invalid(f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: "
                            f"{list(b.shape)}")
-        return np.matmul(a, b)
+        return intra_op.matmul(a, b)
     return run
 
 
