@@ -25,7 +25,7 @@ def run(ctx) -> list[Row]:
         rows.append(row("1 tiny step, embedded", f"{stat} latency", "us", fn(embedded) * US,
                         fn(numpy_times) * US, "numpy expression",
                         "+ < 20 us" if stat == "median" else "",
-                        **{k: v[stat] * US for k, v in extra.items()}))
+                        **_column(extra, tf_columns.IN_PROCESS, stat)))
     bare = ctx.bare_server()
     payload = value.tobytes()
     bare.echo(payload)
@@ -36,5 +36,12 @@ def run(ctx) -> list[Row]:
     for stat, fn, target in (("median", harness.median, "<= 1.2x"),
                              ("p99", harness.p99, "")):
         rows.append(row("1 tiny step, remote", f"{stat} latency", "us", fn(remote) * US,
-                        fn(echo) * US, "bare gRPC unary echo", target))
+                        fn(echo) * US, "bare gRPC unary echo", target,
+                        **_column(extra, tf_columns.REMOTE, stat)))
     return rows
+
+
+def _column(extra: dict, column: str, stat: str) -> dict:
+    """TF's figure for this row (its in-process session beside the embedded rows, its
+    gRPC server beside the remote ones), in microseconds; {} without TensorFlow."""
+    return {column: extra[column][stat] * US} if column in extra else {}
