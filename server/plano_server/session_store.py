@@ -189,7 +189,7 @@ class SessionStore:
         entry = self._entry(handle, owner)
         with self._lock:
             entry.active += 1
-        intra_op.begin_step(entry)
+        intra_op.begin_step(handle)
         try:
             if upload_handle:
                 feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}

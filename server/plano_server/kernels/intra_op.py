@@ -119,13 +119,13 @@ def threads() -> int:
     return len(_helpers) + 1
 
 
-def begin_step(session: object = None) -> None:
-    """A step of `session` starts computing (plano-server's SessionStore.run calls this and
-    end_step)."""
+def begin_step(session: str | None = None) -> None:
+    """A step of `session` (its handle: nothing here keeps a closed session alive) starts
+    computing (plano-server's SessionStore.run calls this and end_step)."""
     global _running, _last_session, _shared_until
     with _lock:
         _running += 1
-        if session is not _last_session:
+        if session != _last_session:
             if _last_session is not None:
                 _shared_until = time.monotonic() + SHARED_WINDOW_S
             _last_session = session
