@@ -1,6 +1,7 @@
 """kernels.intra_op: large products split over a helper thread, with the same bits whether
 or not a helper ran, and never outside a server step."""
 import queue
+import time
 
 import numpy as np
 import pytest
@@ -9,10 +10,31 @@ from plano_server import cli
 from plano_server.kernels import intra_op
 
 
+def _all_helpers_idle():
+    """Waits for helpers still returning from an earlier block (one the caller took back
+    wakes up later) so that a test's hand-off does not depend on their timing."""
+    deadline = time.monotonic() + 10
+    while intra_op._idle.qsize() < len(intra_op._helpers):
+        assert time.monotonic() < deadline, "a helper never came back"
+        time.sleep(0.001)
+
+
 @pytest.fixture
-def in_a_server_step():
+def handed_off(monkeypatch) -> list:
+    """Every block handed to a helper during the test."""
+    blocks = []
+    submit = intra_op._Helper.submit
+    monkeypatch.setattr(intra_op._Helper, "submit",
+                        lambda self, block: (blocks.append(block), submit(self, block)))
+    return blocks
+
+
+@pytest.fixture
+def in_a_server_step(monkeypatch):
     intra_op.configure(2)
-    intra_op.begin_step()
+    _all_helpers_idle()
+    monkeypatch.setattr(intra_op, "_shared_until", 0.0)
+    intra_op.begin_step(intra_op._last_session)
     yield
     intra_op.end_step()
 
@@ -44,13 +66,9 @@ def test_a_split_product_matches_numpy(in_a_server_step, m, k, n, dtype, transpo
 
 
 @pytest.mark.parametrize("m,k,n,dtype,transpose_a", SHAPES)
-def test_the_bits_do_not_depend_on_whether_a_helper_ran(in_a_server_step, monkeypatch, m, k,
-                                                        n, dtype, transpose_a):
+def test_the_bits_do_not_depend_on_whether_a_helper_ran(in_a_server_step, handed_off, m, k, n,
+                                                        dtype, transpose_a):
     a, b = _pair(m, k, n, dtype, transpose_a)
-    handed_off = []
-    submit = intra_op._Helper.submit
-    monkeypatch.setattr(intra_op._Helper, "submit",
-                        lambda self, block: (handed_off.append(block), submit(self, block)))
     with_helper = intra_op.matmul(a, b)
     helped = len(handed_off)
     assert helped >= 1
@@ -157,12 +175,8 @@ def test_default_threads_honour_a_cgroup_cpu_quota(tmp_path, cpu_max, cap):
     assert intra_op.default_threads(str(path)) == (cores if cap is None else min(cores, cap))
 
 
-def test_helpers_stay_off_while_another_sessions_steps_come_in_turn(monkeypatch):
+def test_helpers_stay_off_while_another_sessions_steps_come_in_turn(monkeypatch, handed_off):
     intra_op.configure(2)
-    handed_off = []
-    submit = intra_op._Helper.submit
-    monkeypatch.setattr(intra_op._Helper, "submit",
-                        lambda self, block: (handed_off.append(block), submit(self, block)))
     a, b = _pair(128, 784, 256, np.float32)
     results = []
     for session in ("first", "second", "first", "second"):  # two sessions in turn
@@ -175,6 +189,7 @@ def test_helpers_stay_off_while_another_sessions_steps_come_in_turn(monkeypatch)
             handed_off.clear()  # the first step may have had the server to itself
     assert not handed_off
     monkeypatch.setattr(intra_op, "_shared_until", 0.0)  # "second" alone since a while
+    _all_helpers_idle()
     intra_op.begin_step("second")
     try:
         results.append(intra_op.matmul(a, b))
@@ -183,3 +198,18 @@ def test_helpers_stay_off_while_another_sessions_steps_come_in_turn(monkeypatch)
     assert handed_off
     for result in results[1:]:
         np.testing.assert_array_equal(result, results[0])
+
+
+def test_a_product_is_cut_into_no_more_blocks_than_it_can_fill(monkeypatch, handed_off):
+    intra_op.configure(4)
+    monkeypatch.setattr(intra_op, "_shared_until", 0.0)
+    monkeypatch.setattr(intra_op, "_last_session", None)  # the server to itself
+    _all_helpers_idle()
+    a, b = _pair(128, 256, 128, np.float32)  # 4M multiply-adds: two blocks of 2M, not four
+    intra_op.begin_step(None)
+    try:
+        got = intra_op.matmul(a, b)
+    finally:
+        intra_op.end_step()
+    assert len(handed_off) == 1 and handed_off[0].out.shape == (64, 128)
+    np.testing.assert_allclose(got, a @ b, rtol=1e-4, atol=1e-3)

@@ -5,7 +5,7 @@ call, and on a machine shared by RPC threads and other sessions' steps those
 spinning threads take the cores the others need. Instead the server keeps its own
 pool of helper threads that sleep when idle (TF's intra-op pool). A product big
 enough to pay for the hand-offs is cut into as many blocks of rows (of columns,
-when it has few rows) as the pool has threads; idle helpers compute blocks while
+when it has few rows) as the pool has threads, each of at least 2M multiply-adds; idle helpers compute blocks while
 the caller computes the first, then the caller takes back every block no helper
 has started (so a helper the scheduler keeps waiting costs the step nothing). When
 the steps running and the helpers at work already fill the pool's threads, or steps
@@ -146,7 +146,9 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             a.dtype not in _BLAS_DTYPES:
         return np.matmul(a, b)  # (outside a server step: an embedded session's product)
     rows = m >= n
-    cuts = _cuts(m if rows else n, len(_helpers) + 1)
+    # At most one block per thread, and each worth at least MIN_MACS / 2 (many cores would
+    # otherwise cut a product into blocks smaller than the hand-off).
+    cuts = _cuts(m if rows else n, min(len(_helpers) + 1, m * k * n // (MIN_MACS // 2)))
     if len(cuts) < 3:
         return np.matmul(a, b)
     out = np.empty((m, n), a.dtype)
