@@ -19,10 +19,10 @@ import numpy as np
 
 from plano import errors
 from plano_server import wire_limits
-from plano_server.kernels import intra_op
 from plano_server.engine.compile import Request
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.engine.session import EngineSession
+from plano_server.kernels import intra_op
 
 _GONE_MEMORY = 10_000  # how many closed handles keep their reason for NotFound messages
 MAX_PENDING = 8  # uploads not yet run, and results not yet downloaded, per session

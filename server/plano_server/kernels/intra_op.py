@@ -115,11 +115,6 @@ def configure(threads: int) -> None:
             _idle.put(helper)
 
 
-def threads() -> int:
-    """How many threads one product may use (1: the pool is off)."""
-    return len(_helpers) + 1
-
-
 def begin_step(session: str | None = None) -> None:
     """A step of `session` (its handle: nothing here keeps a closed session alive) starts
     computing (plano-server's SessionStore.run calls this and end_step)."""
