@@ -53,7 +53,8 @@ def test_the_content_is_a_view_of_the_array_not_a_copy():
 def test_a_framed_step_request_parses_as_the_protobuf_built_one(value, name):
     head = pb.RunStepRequest(session_handle="s" * 32, fetch=["y:0", "z:1"], target=["t"],
                              store_errors_in_response_body=True)
-    framed = b"".join([head.SerializeToString(), *framing.named_tensor_field(framing.STEP_FEED, name, value),
+    framed = b"".join([head.SerializeToString(),
+                       *framing.named_tensor_field(framing.STEP_FEED, name, value),
                        *framing.named_tensor_field(framing.STEP_FEED, "second:0",
                                                    value.reshape(-1)[:1])])
     built = pb.RunStepRequest()
@@ -68,7 +69,8 @@ def test_a_framed_callable_request_parses_as_the_protobuf_built_one():
     head = pb.RunCallableRequest(session_handle="h", handle=7,
                                  store_errors_in_response_body=True)
     framed = b"".join([head.SerializeToString(),
-                       *[part for v in values for part in framing.tensor_field(framing.CALLABLE_FEED, v)]])
+                       *[part for v in values
+                         for part in framing.tensor_field(framing.CALLABLE_FEED, v)]])
     built = pb.RunCallableRequest(session_handle="h", handle=7,
                                   store_errors_in_response_body=True,
                                   feed=[codec.encode(v) for v in values])
@@ -105,3 +107,16 @@ def test_string_big_endian_and_empty_feeds_frame_as_protobuf_does(value):
                                                                   value))
         assert name == "s:0" and got.shape == value.shape
         np.testing.assert_array_equal(got, value)
+
+
+def test_string_fields_parse_as_the_protobuf_built_ones():
+    value = np.array([b"ab", "c\u00e9".encode()], dtype=object)
+    framed = b"".join([*framing.named_tensor_field(framing.STEP_FEED, "s:0", value),
+                       *framing.named_tensor_field(framing.STEP_FEED, "s:0", value)])
+    built = pb.RunStepRequest()
+    for _ in range(2):
+        codec.encode_into(built.feed.add(name="s:0").tensor, value)
+    assert pb.RunStepRequest.FromString(framed) == built
+    framed = b"".join(framing.tensor_field(framing.CALLABLE_FEED, value))
+    assert pb.RunCallableRequest.FromString(framed) == pb.RunCallableRequest(
+        feed=[codec.encode(value)])

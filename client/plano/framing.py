@@ -51,20 +51,11 @@ def tensor_parts(arr) -> tuple[bytes, memoryview | bytes]:
     arr = codec.to_little_endian(np.asarray(arr))
     if arr.dtype.kind in "OSU":
         return codec.encode(arr).SerializeToString(), b""
-    key = (arr.dtype, arr.shape)
-    head = _heads.get(key)
-    if head is None:
-        head = _tensor_head(arr)
-        if len(_heads) >= _MAX_HEADS:
-            _heads.clear()
-        _heads[key] = head
-    if not arr.nbytes:
-        return head, b""
-    return head, memoryview(arr.reshape(-1).view(np.uint8))
+    return _tensor_head(arr), _content(arr)
 
 
-_MAX_HEADS = 1024  # distinct (dtype, shape) pairs whose TensorProto head is kept
-_heads: dict[tuple, bytes] = {}
+def _content(arr: np.ndarray) -> memoryview | bytes:
+    return memoryview(arr).cast("B") if arr.nbytes else b""
 
 
 def _tensor_head(arr: np.ndarray) -> bytes:
@@ -75,18 +66,50 @@ def _tensor_head(arr: np.ndarray) -> bytes:
     return head + _CONTENT + varint(arr.nbytes) if arr.nbytes else head
 
 
+_MAX_PREFIXES = 1024  # distinct (tag, name, dtype, shape) whose field prefix is kept
+_prefixes: dict[tuple, bytes] = {}
+
+
+def _remember(key: tuple, prefix: bytes) -> bytes:
+    if len(_prefixes) >= _MAX_PREFIXES:
+        _prefixes.clear()
+    _prefixes[key] = prefix
+    return prefix
+
+
 def tensor_field(tag: bytes, arr) -> list:
     """A TensorProto as the field `tag` of its parent (RunCallableRequest.feed,
-    RunCallableResponse.fetch), as parts to join."""
-    head, content = tensor_parts(arr)
-    return [tag, varint(len(head) + len(content)), head, content]
+    RunCallableResponse.fetch), as parts to join: the field's bytes up to the content
+    (made once per tag, dtype and shape), then the content."""
+    arr = codec.to_little_endian(np.asarray(arr))
+    if arr.dtype.kind in "OSU":
+        return [_field_prefix(tag, codec.encode(arr).SerializeToString(), 0)]
+    key = (tag, arr.dtype, arr.shape)
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        prefix = _remember(key, _field_prefix(tag, _tensor_head(arr), arr.nbytes))
+    return [prefix, _content(arr)]
 
 
 def named_tensor_field(tag: bytes, name: str, arr) -> list:
     """A NamedTensorProto {name, tensor} as the field `tag` of its parent
-    (RunStepRequest.feed, RunStepResponse.tensor), as parts to join."""
-    head, content = tensor_parts(arr)
+    (RunStepRequest.feed, RunStepResponse.tensor), as parts to join, as tensor_field's."""
+    arr = codec.to_little_endian(np.asarray(arr))
+    if arr.dtype.kind in "OSU":
+        return [_named_prefix(tag, name, codec.encode(arr).SerializeToString(), 0)]
+    key = (tag, name, arr.dtype, arr.shape)
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        prefix = _remember(key, _named_prefix(tag, name, _tensor_head(arr), arr.nbytes))
+    return [prefix, _content(arr)]
+
+
+def _field_prefix(tag: bytes, head: bytes, content_len: int) -> bytes:
+    return tag + varint(len(head) + content_len) + head
+
+
+def _named_prefix(tag: bytes, name: str, head: bytes, content_len: int) -> bytes:
     encoded = name.encode()
-    tensor_len = len(head) + len(content)
-    named = b"".join((_NAME, varint(len(encoded)), encoded, _TENSOR, varint(tensor_len)))
-    return [tag, varint(len(named) + tensor_len), named, head, content]
+    named = b"".join((_NAME, varint(len(encoded)), encoded, _TENSOR,
+                      varint(len(head) + content_len)))
+    return tag + varint(len(named) + len(head) + content_len) + named + head

@@ -17,7 +17,7 @@ from plano import codec, errors, framing
 from plano.sessions import streaming
 from plano.v1 import session_service_pb2 as pb
 from plano.v1 import session_service_pb2_grpc as pb_grpc
-from plano_server import wire_limits
+from plano_server import step_reader, wire_limits
 from plano_server.kernels import limits
 from plano_server.session_store import SessionStore
 
@@ -59,14 +59,12 @@ def _abort(context: grpc.ServicerContext, error: errors.OpError) -> None:
 
 def _unary(response_cls, sized: bool = False):
     """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted.
-    A `sized` handler receives (request, its wire size) from custom_handlers' deserializer and
-    may return its reply already serialized."""
+    A `sized` handler receives a step_reader.StepRead from custom_handlers' deserializer
+    (which knows its wire size) and may return its reply already serialized."""
     def wrap(method):
         @functools.wraps(method)
         def handler(self, request, context):
-            received = None
-            if sized:
-                request, received = request
+            received = request.size if sized else None
             try:
                 response = method(self, request, context, owner_of(context))
             except Exception as e:  # noqa: BLE001 - every failure becomes a status
@@ -83,28 +81,18 @@ def _unary(response_cls, sized: bool = False):
     return wrap
 
 
-class _CancelFlag:
-    """Set when the RPC ends for any reason: a client that goes away cancels its step.
-    (The engine only asks `is_set()` between kernels; a threading.Event would cost a
-    Condition and a Lock on every call.)"""
+class _RpcEnded:
+    """A step's cancellation test: its RPC has ended (the client went away, or its deadline
+    passed). The engine asks between kernels, at most every CANCEL_POLL_S of a step, so a
+    short step never asks (a callback registered per call would cost every step)."""
 
-    __slots__ = ("_set",)
+    __slots__ = ("_context",)
 
-    def __init__(self):
-        self._set = False
-
-    def set(self) -> None:
-        self._set = True
+    def __init__(self, context: grpc.ServicerContext):
+        self._context = context
 
     def is_set(self) -> bool:
-        return self._set
-
-
-def _cancel_event(context: grpc.ServicerContext) -> _CancelFlag:
-    flag = _CancelFlag()
-    if not context.add_callback(flag.set):
-        flag.set()
-    return flag
+        return not self._context.is_active()
 
 
 def _check_size(header: pb.TensorHeader, shape, dtype) -> None:
@@ -129,18 +117,12 @@ def custom_handlers(servicer: "SessionServicer") -> dict:
             servicer.DownloadTensors, request_deserializer=pb.DownloadTensorsRequest.FromString,
             response_serializer=streaming.serialize_chunk),
         "RunStep": grpc.unary_unary_rpc_method_handler(
-            servicer.RunStep, request_deserializer=_sized(pb.RunStepRequest),
+            servicer.RunStep, request_deserializer=servicer.step_reader.parse,
             response_serializer=_serialized),
         "RunCallable": grpc.unary_unary_rpc_method_handler(
-            servicer.RunCallable, request_deserializer=_sized(pb.RunCallableRequest),
+            servicer.RunCallable, request_deserializer=servicer.callable_reader.parse,
             response_serializer=_serialized),
     }
-
-
-def _sized(request_cls):
-    def parse(raw: bytes):
-        return request_cls.FromString(raw), len(raw)
-    return parse
 
 
 def _serialized(response) -> bytes:
@@ -154,6 +136,8 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         self.chunk_bytes = chunk_bytes
         self.inline_bytes = inline_bytes
         self.version = version
+        self.step_reader = step_reader.run_step_reader()
+        self.callable_reader = step_reader.run_callable_reader()
 
     @_unary(pb.CreateSessionResponse)
     def CreateSession(self, request, context, owner):
@@ -175,13 +159,12 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         return pb.CloseSessionResponse()
 
     @_unary(pb.RunStepResponse, sized=True)
-    def RunStep(self, request, context, owner):
-        feeds = {nt.name: _decode(nt.tensor, f"Feed '{nt.name}'") for nt in request.feed}
-        fetches = request.fetch
-        values = self.store.run(request.session_handle, owner, feeds, fetches,
-                                request.target, request.options.timeout_in_ms,
-                                _cancel_event(context), request.upload_handle)
-        return self._reply(pb.RunStepResponse, request.session_handle, owner, fetches, values)
+    def RunStep(self, read, context, owner):
+        call = read.call
+        feeds = dict(zip(call.feed_names, self.step_reader.feeds(read)))
+        values = self.store.run(call.session_handle, owner, feeds, call.fetches, call.targets,
+                                call.timeout_in_ms, _RpcEnded(context), call.upload_handle)
+        return self._reply(pb.RunStepResponse, call.session_handle, owner, call.fetches, values)
 
     @_unary(pb.MakeCallableResponse)
     def MakeCallable(self, request, context, owner):
@@ -191,12 +174,12 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         return pb.MakeCallableResponse(handle=handle)
 
     @_unary(pb.RunCallableResponse, sized=True)
-    def RunCallable(self, request, context, owner):
-        values = [_decode(t, f"Callable feed {i}") for i, t in enumerate(request.feed)]
-        results = self.store.run_callable(request.session_handle, owner, request.handle, values,
-                                          request.options.timeout_in_ms, _cancel_event(context),
-                                          request.upload_handle)
-        return self._reply(pb.RunCallableResponse, request.session_handle, owner,
+    def RunCallable(self, read, context, owner):
+        call = read.call
+        results = self.store.run_callable(
+            call.session_handle, owner, call.callable_handle, self.callable_reader.feeds(read),
+            call.timeout_in_ms, _RpcEnded(context), call.upload_handle)
+        return self._reply(pb.RunCallableResponse, call.session_handle, owner,
                            [str(i) for i in range(len(results))], results)
 
     @_unary(pb.ReleaseCallableResponse)
@@ -279,9 +262,3 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
             yield pb.TensorChunk(status_code=int(error.code), status_error_message=error.message)
         finally:
             self.store.count_bytes(0, sent)
-
-
-def _decode(proto, what: str) -> np.ndarray:
-    """A feed: read-only over the received bytes (kernels never write their inputs), its
-    declared size checked against the server's limit first."""
-    return codec.decode(proto, what, writable=False, server_limit=limits.MAX_TENSOR_BYTES)

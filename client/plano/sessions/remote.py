@@ -19,7 +19,7 @@ import threading
 import grpc
 import numpy as np
 
-from plano import allocator, codec, errors, framing
+from plano import allocator, codec, errors, framing, wire_templates
 from plano.sessions import streaming
 from plano.v1 import config_pb2, graph_pb2
 from plano.v1 import session_service_pb2 as pb
@@ -65,13 +65,14 @@ class _Connection:
             f"/{_SERVICE}/DownloadTensors",
             request_serializer=pb.DownloadTensorsRequest.SerializeToString,
             response_deserializer=streaming.parse_chunk, _registered_method=True)
-        # The step calls take request bytes framed by hand (see plano.framing).
+        # The step calls take request bytes framed by hand (see plano.framing) and return the
+        # reply's bytes (read through a template where they repeat: RemoteBackend._reply).
         self.run_step = self.channel.unary_unary(
-            f"/{_SERVICE}/RunStep", request_serializer=None,
-            response_deserializer=pb.RunStepResponse.FromString, _registered_method=True)
+            f"/{_SERVICE}/RunStep", request_serializer=None, response_deserializer=None,
+            _registered_method=True)
         self.run_callable = self.channel.unary_unary(
-            f"/{_SERVICE}/RunCallable", request_serializer=None,
-            response_deserializer=pb.RunCallableResponse.FromString, _registered_method=True)
+            f"/{_SERVICE}/RunCallable", request_serializer=None, response_deserializer=None,
+            _registered_method=True)
 
 
 _connections: dict[str, _Connection] = {}
@@ -105,6 +106,7 @@ class RemoteBackend:
         self._handle: str | None = None
         self._feed_names: dict[int, list[str]] = {}
         self._heads: dict[tuple, bytes] = {}
+        self._replies = wire_templates.TemplateCache(max_templates=_MAX_HEADS)
 
     @property
     def handle(self) -> str | None:
@@ -113,13 +115,35 @@ class RemoteBackend:
 
     # -- calls --
     def _call(self, method, request, timeout: float | None = None):
-        try:
-            response = method(request, metadata=_METADATA, timeout=timeout)
-        except grpc.RpcError as e:
-            raise self._transport_error(e) from None
+        response = self._send(method, request, timeout)
         if response.status_code:
             raise errors.error_from_code(response.status_code, response.status_error_message)
         return response
+
+    def _send(self, method, request, timeout: float | None):
+        try:
+            return method(request, metadata=_METADATA, timeout=timeout)
+        except grpc.RpcError as e:
+            raise self._transport_error(e) from None
+
+    def _step(self, method, request: bytes, timeout: float | None, key: tuple,
+              response_cls, path: tuple, protos_of) -> list:
+        """A step call: the fetched values, read through the template of an earlier reply
+        to the same request signature when the bytes allow (plano.wire_templates)."""
+        raw = self._send(method, request, timeout)
+        found = self._replies.find(key, raw)
+        if found is not None:
+            return [view.copy() for view in found[0].tensors(raw)]
+        response = response_cls.FromString(raw)
+        if response.status_code:
+            raise errors.error_from_code(response.status_code, response.status_error_message)
+        protos = protos_of(response)
+        values = self._results(protos, response.download_handle)
+        if not response.download_handle and values:
+            template = wire_templates.make_template(raw, path, list(zip(protos, values)))
+            if template is not None:
+                self._replies.add(key, template, None)
+        return values
 
     def _transport_error(self, e: grpc.RpcError) -> errors.OpError:
         code, details = e.code(), e.details() or ""
@@ -150,11 +174,10 @@ class RemoteBackend:
 
     # -- running --
     def run(self, feeds: dict, fetches: list, targets: list, timeout_ms: int = 0) -> list:
-        head = self._head(("step", self._handle, tuple(fetches), tuple(targets), timeout_ms),
-                          lambda: pb.RunStepRequest(
-                              session_handle=self._handle, fetch=fetches, target=targets,
-                              store_errors_in_response_body=True,
-                              options=_run_options(timeout_ms)))
+        key = ("step", self._handle, tuple(fetches), tuple(targets), timeout_ms)
+        head = self._head(key, lambda: pb.RunStepRequest(
+            session_handle=self._handle, fetch=fetches, target=targets,
+            store_errors_in_response_body=True, options=_run_options(timeout_ms)))
         parts = [head]
         if self._is_large(feeds.values()):
             upload = self._upload(list(feeds.items()))
@@ -162,9 +185,9 @@ class RemoteBackend:
         else:
             for name, value in feeds.items():
                 parts += framing.named_tensor_field(framing.STEP_FEED, name, value)
-        response = self._call(self._run_step, b"".join(parts),
-                              self._step_timeout(timeout_ms))
-        return self._results([t.tensor for t in response.tensor], response.download_handle)
+        return self._step(self._run_step, b"".join(parts), self._step_timeout(timeout_ms), key,
+                          pb.RunStepResponse, wire_templates.STEP_RESULTS,
+                          lambda response: [t.tensor for t in response.tensor])
 
     def _head(self, key: tuple, request) -> bytes:
         """A step call's fixed fields, serialized once per fetch/target signature; the feeds
@@ -185,11 +208,10 @@ class RemoteBackend:
         return response.handle
 
     def run_callable(self, handle: int, values: list, timeout_ms: int = 0) -> list:
-        head = self._head(("callable", self._handle, handle, timeout_ms),
-                          lambda: pb.RunCallableRequest(
-                              session_handle=self._handle, handle=handle,
-                              store_errors_in_response_body=True,
-                              options=_run_options(timeout_ms)))
+        key = ("callable", self._handle, handle, timeout_ms)
+        head = self._head(key, lambda: pb.RunCallableRequest(
+            session_handle=self._handle, handle=handle, store_errors_in_response_body=True,
+            options=_run_options(timeout_ms)))
         parts = [head]
         if self._is_large(values):
             upload = self._upload(list(zip(self._feed_names[handle], values)))
@@ -197,9 +219,9 @@ class RemoteBackend:
         else:
             for value in values:
                 parts += framing.tensor_field(framing.CALLABLE_FEED, value)
-        response = self._call(self._run_callable, b"".join(parts),
-                              self._step_timeout(timeout_ms))
-        return self._results(response.fetch, response.download_handle)
+        return self._step(self._run_callable, b"".join(parts), self._step_timeout(timeout_ms),
+                          key, pb.RunCallableResponse, wire_templates.CALLABLE_RESULTS,
+                          lambda response: list(response.fetch))
 
     def release_callable(self, handle: int) -> None:
         if self._handle is None or self._feed_names.pop(handle, None) is None:

@@ -1,6 +1,7 @@
 """One session's engine state: its graph, its variables, its random streams, its plans."""
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -29,12 +30,23 @@ class RunContext:
         return self.session.rng(node_name, seed, seed2)
 
 
+CANCEL_POLL_S = 0.002  # how often a running step asks whether it was cancelled
+
+
 def _checker(deadline, cancelled):
+    """Run before each kernel: the deadline every time, the cancellation test (which may
+    take a lock) once per CANCEL_POLL_S; a step shorter than that is never cancelled."""
+    poll_at = time.monotonic() + CANCEL_POLL_S if cancelled is not None else math.inf
+
     def check():
-        if cancelled is not None and cancelled.is_set():
-            raise errors.CancelledError(None, None, "The step was cancelled")
-        if deadline is not None and time.monotonic() > deadline:
+        nonlocal poll_at
+        now = time.monotonic()
+        if deadline is not None and now > deadline:
             raise errors.DeadlineExceededError(None, None, "The step ran past its deadline")
+        if now >= poll_at:
+            poll_at = now + CANCEL_POLL_S
+            if cancelled.is_set():
+                raise errors.CancelledError(None, None, "The step was cancelled")
     return check
 
 

@@ -5,13 +5,14 @@ call, and on a machine shared by RPC threads and other sessions' steps those
 spinning threads take the cores the others need. Instead the server keeps its own
 pool of helper threads that sleep when idle (TF's intra-op pool). A product big
 enough to pay for the hand-offs is cut into as many blocks of rows (of columns,
-when it has few rows) as the pool has threads, each of at least 2M multiply-adds; idle helpers compute blocks while
-the caller computes the first, then the caller takes back every block no helper
-has started (so a helper the scheduler keeps waiting costs the step nothing). When
-the steps running and the helpers at work already fill the pool's threads, or steps
-of other sessions ran a moment ago, the caller computes every block itself: the cuts depend only on the shape and the
-pool's size, never on the load, so neither does a result. numpy releases the GIL
-inside BLAS, so the blocks really run at once.
+when it has few rows) as the pool has threads, each of at least 2M multiply-adds;
+idle helpers compute blocks while the caller computes the first, then the caller
+takes back every block no helper has started (so a helper the scheduler keeps
+waiting costs the step nothing). When the steps running and the helpers at work
+already fill the pool's threads, or steps of other sessions ran a moment ago, the
+caller computes every block itself: the cuts depend only on the shape and the pool's
+size, never on the load, so neither does a result. numpy releases the GIL inside
+BLAS, so the blocks really run at once.
 
 Only steps run by plano-server split (SessionStore.run brackets them with begin_step
 and end_step); an embedded session's products never do, even in a process that also
