@@ -24,6 +24,7 @@ class Tensor:
     def __init__(self, op: "Operation", value_index: int, dtype: dtypes.DType):
         self._op = op
         self._value_index = value_index
+        self._name = f"{op.name}:{value_index}"  # op names never change
         self._dtype = dtype
         self._shape = TensorShape(None)
         self._consumers: list[Operation] = []
@@ -32,7 +33,7 @@ class Tensor:
     value_index = property(lambda self: self._value_index)
     dtype = property(lambda self: self._dtype)
     graph = property(lambda self: self._op.graph)
-    name = property(lambda self: f"{self._op.name}:{self._value_index}")
+    name = property(lambda self: self._name)
     device = property(lambda self: self._op.device)
 
     @property
@@ -63,8 +64,7 @@ class Tensor:
 
     __str__ = __repr__
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # by identity, as __eq__ (and in C: feeds and fetches hash it)
 
     def __eq__(self, other):
         return self is other

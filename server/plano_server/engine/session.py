@@ -58,8 +58,7 @@ class EngineSession:
         self.version = 0
         self.variables = VariableStore()
         self._rngs: dict[str, np.random.Generator] = {}
-        self._plans: dict[tuple, compile_lib.Plan] = {}
-        self._ref_positions: dict[compile_lib.Request, list[int]] = {}
+        self._plans: dict[tuple, tuple] = {}  # see _prepared
         self._plan_cache = plan_cache
         self._lock = threading.RLock()
         self._max_nodes = max_nodes
@@ -83,24 +82,27 @@ class EngineSession:
             return self.version
 
     def plan_for(self, request: compile_lib.Request) -> compile_lib.Plan:
-        key = (request, self.optimize)
-        plan = self._plans.get(key)
-        if plan is not None:
-            return plan
-        plan = compile_lib.plan_for(self._plan_cache, self.nodes, self.graph_key, request,
-                                    self.optimize)
-        with self._lock:
-            self._plans[key] = plan
-        return plan
+        return self._prepared(request.feeds, request.fetches, request.targets)[0]
+
+    def _prepared(self, feeds: tuple, fetches: tuple, targets: tuple) -> tuple:
+        """(the plan of a request, the positions of its fetched ref tensors), made once."""
+        key = (feeds, fetches, targets, self.optimize)
+        found = self._plans.get(key)
+        if found is None:
+            request = compile_lib.Request(feeds, fetches, targets)
+            plan = compile_lib.plan_for(self._plan_cache, self.nodes, self.graph_key, request,
+                                        self.optimize)
+            found = (plan, self._ref_fetches(request))
+            with self._lock:
+                self._plans[key] = found
+        return found
 
     def run(self, feeds: dict, fetches: list[str], targets: list[str],
             deadline: float | None = None, cancelled=None, feeds_checked: bool = False) -> list:
         """Runs one step: feeds by tensor name, fetches by tensor name, targets by node name.
         `feeds_checked`: the caller has already checked each fed value's dtype and shape
         against the same graph (the embedded session's client does; wire feeds never are)."""
-        request = compile_lib.Request(tuple(feeds), tuple(fetches), tuple(targets))
-        plan = self.plan_for(request)
-        refs = self._ref_fetches(request)
+        plan, refs = self._prepared(tuple(feeds), tuple(fetches), tuple(targets))
         values = list(feeds.values())
         if not feeds_checked:
             check_feeds(plan, values)
@@ -112,17 +114,13 @@ class EngineSession:
     def _ref_fetches(self, request: compile_lib.Request) -> list[int]:
         """Positions of fetched TF1 ref tensors (TF returns the variable's value for them);
         a resource handle is not a value and cannot be fetched."""
-        refs = self._ref_positions.get(request)
-        if refs is None:
-            dtypes_ = [_output_dtype(self.nodes, name) for name in request.fetches]
-            for name, dtype in zip(request.fetches, dtypes_):
-                if dtype.base_dtype is dtypes.resource:
-                    raise errors.InvalidArgumentError(
-                        None, None, f"Tensor '{name}' is a resource handle, which cannot be "
-                        "fetched; fetch a read of the variable (e.g. the Variable itself)")
-            refs = [i for i, dtype in enumerate(dtypes_) if dtype.is_ref]
-            self._ref_positions[request] = refs
-        return refs
+        dtypes_ = [_output_dtype(self.nodes, name) for name in request.fetches]
+        for name, dtype in zip(request.fetches, dtypes_):
+            if dtype.base_dtype is dtypes.resource:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Tensor '{name}' is a resource handle, which cannot be "
+                    "fetched; fetch a read of the variable (e.g. the Variable itself)")
+        return [i for i, dtype in enumerate(dtypes_) if dtype.is_ref]
 
     def rng(self, node_name: str, seed: int, seed2: int) -> np.random.Generator:
         """The random stream of one random node in this session: seeded, it repeats per session."""
