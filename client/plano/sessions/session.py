@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
+from typing import NamedTuple
 
 import numpy as np
 
@@ -163,12 +164,16 @@ class BaseSession:
         feeds: dict[str, np.ndarray] = {}
         for key, value in (feed_dict or {}).items():
             cacheable = isinstance(key, (Tensor, str))
-            tensor = self._feed_tensors.get(key) if cacheable else None
-            if tensor is None:
-                tensor = self._feed_tensor(key)
+            feed = self._feed_tensors.get(key) if cacheable else None
+            if feed is None:
+                feed = _Feed.of(self._feed_tensor(key))
                 if cacheable:
-                    _put_bounded(self._feed_tensors, key, tensor)
-            feeds[tensor.name] = feed_value(tensor, value)
+                    _put_bounded(self._feed_tensors, key, feed)
+            if type(value) is np.ndarray and value.dtype is feed.np_dtype \
+                    and value.shape == feed.shape:
+                feeds[feed.name] = value  # what feed_value would return, unchecked
+            else:
+                feeds[feed.name] = feed_value(feed.tensor, value)
         return feeds
 
     def _feed_tensor(self, key) -> Tensor:
@@ -235,6 +240,25 @@ def _release_callable(backend, handle: int) -> None:
         backend.release_callable(handle)
     except Exception:  # noqa: BLE001 - the session may be closed or its server gone by now
         pass
+
+
+class _Feed(NamedTuple):
+    """A feed_dict key resolved once: its tensor, and what an array needs to be sent as it
+    is (feed_value would neither convert it nor refuse it)."""
+
+    tensor: Tensor
+    name: str
+    np_dtype: np.dtype | None  # None for string tensors, always converted
+    shape: tuple | None  # the static shape when every dimension is known, else None
+
+    @classmethod
+    def of(cls, tensor: Tensor) -> "_Feed":
+        dtype = tensor.dtype.base_dtype
+        dims = tensor.shape._dims
+        known = dims is not None and None not in dims
+        return cls(tensor, tensor.name,
+                   None if dtype is dtypes.string else np.dtype(dtype.as_numpy_dtype),
+                   tuple(dims) if known else None)
 
 
 def feed_value(tensor: Tensor, value) -> np.ndarray:

@@ -192,15 +192,16 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
 
 
 def feed_spec(node: Node, index: int) -> tuple:
-    """(tensor name, DType, numpy dtype (None for strings), placeholder dims or None): what
-    a fed value must match. Fed nodes are in the plan's fingerprint, so this holds for
-    every session that shares the plan."""
+    """(tensor name, DType, numpy dtype (None for strings), placeholder dims or None, the
+    same dims as a shape tuple when all are known): what a fed value must match. Fed nodes
+    are in the plan's fingerprint, so this holds for every session that shares the plan."""
     dtype = node.output_dtypes[index].base_dtype
     np_dtype = None if dtype is dtypes.string else np.dtype(dtype.as_numpy_dtype)
     dims = None
     if node.op in ("Placeholder", "PlaceholderWithDefault"):
         dims = node.attrs["shape"].dims
-    return (f"{node.name}:{index}", dtype, np_dtype, dims)
+    known = tuple(dims) if dims is not None and None not in dims else None
+    return (f"{node.name}:{index}", dtype, np_dtype, dims, known)
 
 
 CTX_SLOT = 0  # slot 0 holds the RunContext during a run

@@ -142,13 +142,14 @@ def _output_dtype(nodes: dict[str, Node], tensor_name: str):
 
 def check_feeds(plan: compile_lib.Plan, values: list) -> None:
     """A fed value must have the tensor's dtype and, for a placeholder, a fitting shape."""
-    for (name, dtype, np_dtype, dims), value in zip(plan.feed_specs, values):
+    for (name, dtype, np_dtype, dims, known), value in zip(plan.feed_specs, values):
         got = value.dtype
-        if got != np_dtype if np_dtype is not None else got.kind != "O":
+        if got is not np_dtype and (got != np_dtype if np_dtype is not None
+                                    else got.kind != "O"):
             raise errors.InvalidArgumentError(
                 None, None, f"Tensor '{name}' is {dtype.name}, but the fed value has dtype "
                 f"{got}")
-        if dims is not None and not dims_fit(dims, value.shape):
+        if dims is not None and value.shape != known and not dims_fit(dims, value.shape):
             raise errors.InvalidArgumentError(
                 None, None, f"Placeholder '{name.rsplit(':', 1)[0]}' has shape "
                 f"{format_shape(TensorShape(dims))}, but the fed value has shape "
