@@ -27,11 +27,19 @@ def test_the_second_request_is_read_through_the_template_of_the_first():
     second = reader.parse(_request({"x:0": np.full(4, 9, np.float32)}))
     assert second.templated and second.call == first.call
     assert second.call == step_reader.StepCall(HANDLE, ("x:0",), ("y:0",), ("t",), 0, 0, "",
-                                               True)
+                                               True, "")
     (value,) = reader.feeds(second)
     np.testing.assert_array_equal(value, np.full(4, 9, np.float32))
     assert value.dtype == np.float32 and not value.flags.writeable
     assert second.size == len(_request({"x:0": np.full(4, 9, np.float32)}))
+
+
+def test_the_client_id_a_step_carries_is_part_of_its_call():
+    reader = step_reader.run_step_reader()
+    for value in (1.0, 2.0):
+        read = reader.parse(_request({"x:0": np.full(2, value, np.float32)}, client_id="c" * 32))
+        reader.feeds(read)
+    assert read.templated and read.call.client_id == "c" * 32
 
 
 def test_a_feed_that_does_not_decode_names_itself_and_leaves_no_template(monkeypatch):

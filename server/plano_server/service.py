@@ -28,14 +28,14 @@ _MAX_DETAILS = 4000  # gRPC carries details in a header; longer ones may be cut 
 _STATUS = {s.value[0]: s for s in grpc.StatusCode}
 
 
-def owner_of(context: grpc.ServicerContext) -> str:
+def owner_of(context: grpc.ServicerContext, client_id: str = "") -> str:
     """The caller's identity: the peer's host (port dropped, it changes on reconnect) plus
-    the client id it sends in metadata."""
-    client_id = ""
-    for key, value in context.invocation_metadata():
-        if key == CLIENT_ID_KEY:
-            client_id = value
-            break
+    the client id it sends in metadata, or in the request itself (step calls: `client_id`)."""
+    if not client_id:
+        for key, value in context.invocation_metadata():
+            if key == CLIENT_ID_KEY:
+                client_id = value
+                break
     peer = context.peer()
     host = peer.rsplit(":", 1)[0] if peer.startswith(("ipv4:", "ipv6:")) else peer
     return f"{host}/{client_id}"
@@ -66,7 +66,8 @@ def _unary(response_cls, sized: bool = False):
         def handler(self, request, context):
             received = request.size if sized else None
             try:
-                response = method(self, request, context, owner_of(context))
+                owner = owner_of(context, request.call.client_id if sized else "")
+                response = method(self, request, context, owner)
             except Exception as e:  # noqa: BLE001 - every failure becomes a status
                 error = _as_op_error(e)
                 if not getattr(request, "store_errors_in_response_body", False):

@@ -33,6 +33,7 @@ class StepCall(NamedTuple):
     timeout_in_ms: int
     upload_handle: str
     store_errors_in_response_body: bool
+    client_id: str  # the caller's, when the request carries it (else in metadata)
 
 
 class StepRead:
@@ -100,12 +101,12 @@ class StepReader:
 def _run_step_call(m: pb.RunStepRequest) -> StepCall:
     return StepCall(m.session_handle, tuple(nt.name for nt in m.feed), tuple(m.fetch),
                     tuple(m.target), 0, m.options.timeout_in_ms, m.upload_handle,
-                    m.store_errors_in_response_body)
+                    m.store_errors_in_response_body, m.client_id)
 
 
 def _run_callable_call(m: pb.RunCallableRequest) -> StepCall:
     return StepCall(m.session_handle, (), (), (), m.handle, m.options.timeout_in_ms,
-                    m.upload_handle, m.store_errors_in_response_body)
+                    m.upload_handle, m.store_errors_in_response_body, m.client_id)
 
 
 def run_step_reader() -> StepReader:

@@ -140,6 +140,25 @@ def test_errors_without_body_flag_become_grpc_status(raw_client):
     assert "not found" in info.value.details()
 
 
+def test_a_step_is_owned_by_the_client_id_in_its_body_else_in_its_metadata(raw_client):
+    mine, other = raw_client(), raw_client()
+    handle = mine.create([tf.constant(3.0, name="k").op.node_def])
+    my_id = mine.metadata[0][1]
+
+    def run(client, **fields):
+        return client.RunStep(pb.RunStepRequest(session_handle=handle, fetch=["k:0"],
+                                                store_errors_in_response_body=True, **fields))
+    for client, fields in ((mine, {}), (other, {"client_id": my_id}),
+                           (mine, {"client_id": my_id})):
+        response = run(client, **fields)
+        assert response.status_code == pb.OK, response.status_error_message
+        assert response.tensor[0].tensor.tensor_content == np.float32(3).tobytes()
+    for client, fields in ((other, {}), (mine, {"client_id": "f" * 32})):
+        response = run(client, **fields)
+        assert response.status_code == pb.NOT_FOUND
+        assert "belongs to this client" in response.status_error_message
+
+
 def test_unreachable_server_is_unavailable_naming_host_and_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

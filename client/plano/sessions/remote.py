@@ -8,8 +8,10 @@ a preallocated array. Errors travel in the response body (full message) and
 are rebuilt as the same plano.errors classes as in embedded mode.
 
 Identity: each client process sends a random 128-bit id in the
-`plano-client-id` metadata of every call; the server binds a session to that
-id plus the peer's host, so a handle is useless to any other client.
+`plano-client-id` metadata of every call (step calls carry it in the request's
+cached fixed fields instead: a header per step costs more than the step's own
+Python); the server binds a session to that id plus the peer's host, so a handle
+is useless to any other client.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import secrets
 import threading
 
 import grpc
-import numpy as np
 
 from plano import allocator, codec, errors, framing, wire_templates
 from plano.sessions import streaming
@@ -120,18 +121,19 @@ class RemoteBackend:
             raise errors.error_from_code(response.status_code, response.status_error_message)
         return response
 
-    def _send(self, method, request, timeout: float | None):
+    def _send(self, method, request, timeout: float | None, metadata=_METADATA):
         try:
-            return method(request, metadata=_METADATA, timeout=timeout)
+            return method(request, metadata=metadata, timeout=timeout)
         except grpc.RpcError as e:
             raise self._transport_error(e) from None
 
-    def _step(self, method, request: bytes, timeout: float | None, key: tuple,
+    def _step(self, method, request: bytes, timeout: float | None, head: bytes,
               response_cls, path: tuple, protos_of) -> list:
         """A step call: the fetched values, read through the template of an earlier reply
-        to the same request signature when the bytes allow (plano.wire_templates)."""
-        raw = self._send(method, request, timeout)
-        found = self._replies.find(key, raw)
+        to a request with the same `head` (its fixed fields: bytes hash once) when the
+        bytes allow (plano.wire_templates)."""
+        raw = self._send(method, request, timeout, metadata=None)  # the id is in the head
+        found = self._replies.find(head, raw)
         if found is not None:
             return [view.copy() for view in found[0].tensors(raw)]
         response = response_cls.FromString(raw)
@@ -142,7 +144,7 @@ class RemoteBackend:
         if not response.download_handle and values:
             template = wire_templates.make_template(raw, path, list(zip(protos, values)))
             if template is not None:
-                self._replies.add(key, template, None)
+                self._replies.add(head, template, None)
         return values
 
     def _transport_error(self, e: grpc.RpcError) -> errors.OpError:
@@ -174,10 +176,12 @@ class RemoteBackend:
 
     # -- running --
     def run(self, feeds: dict, fetches: list, targets: list, timeout_ms: int = 0) -> list:
-        key = ("step", self._handle, tuple(fetches), tuple(targets), timeout_ms)
-        head = self._head(key, lambda: pb.RunStepRequest(
-            session_handle=self._handle, fetch=fetches, target=targets,
-            store_errors_in_response_body=True, options=_run_options(timeout_ms)))
+        head = self._head(
+            ("step", self._handle, tuple(fetches), tuple(targets), timeout_ms),
+            lambda: pb.RunStepRequest(
+                session_handle=self._handle, fetch=fetches, target=targets,
+                store_errors_in_response_body=True, options=_run_options(timeout_ms),
+                client_id=CLIENT_ID))
         parts = [head]
         if self._is_large(feeds.values()):
             upload = self._upload(list(feeds.items()))
@@ -185,7 +189,7 @@ class RemoteBackend:
         else:
             for name, value in feeds.items():
                 parts += framing.named_tensor_field(framing.STEP_FEED, name, value)
-        return self._step(self._run_step, b"".join(parts), self._step_timeout(timeout_ms), key,
+        return self._step(self._run_step, b"".join(parts), self._step_timeout(timeout_ms), head,
                           pb.RunStepResponse, wire_templates.STEP_RESULTS,
                           lambda response: [t.tensor for t in response.tensor])
 
@@ -208,10 +212,11 @@ class RemoteBackend:
         return response.handle
 
     def run_callable(self, handle: int, values: list, timeout_ms: int = 0) -> list:
-        key = ("callable", self._handle, handle, timeout_ms)
-        head = self._head(key, lambda: pb.RunCallableRequest(
-            session_handle=self._handle, handle=handle, store_errors_in_response_body=True,
-            options=_run_options(timeout_ms)))
+        head = self._head(
+            ("callable", self._handle, handle, timeout_ms),
+            lambda: pb.RunCallableRequest(
+                session_handle=self._handle, handle=handle, store_errors_in_response_body=True,
+                options=_run_options(timeout_ms), client_id=CLIENT_ID))
         parts = [head]
         if self._is_large(values):
             upload = self._upload(list(zip(self._feed_names[handle], values)))
@@ -220,7 +225,7 @@ class RemoteBackend:
             for value in values:
                 parts += framing.tensor_field(framing.CALLABLE_FEED, value)
         return self._step(self._run_callable, b"".join(parts), self._step_timeout(timeout_ms),
-                          key, pb.RunCallableResponse, wire_templates.CALLABLE_RESULTS,
+                          head, pb.RunCallableResponse, wire_templates.CALLABLE_RESULTS,
                           lambda response: list(response.fetch))
 
     def release_callable(self, handle: int) -> None:
@@ -242,8 +247,8 @@ class RemoteBackend:
             pass
 
     # -- large tensors --
-    def _is_large(self, values) -> bool:
-        return sum(streaming.nbytes(np.asarray(v)) for v in values) > self._inline_bytes
+    def _is_large(self, arrays) -> bool:
+        return sum([streaming.nbytes(a) for a in arrays]) > self._inline_bytes
 
     def _upload(self, named: list) -> str:
         def chunks():

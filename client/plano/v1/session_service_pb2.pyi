@@ -104,7 +104,7 @@ class ExtendSessionResponse(_message.Message):
     def __init__(self, new_graph_version: _Optional[int] = ..., status_code: _Optional[_Union[Code, str]] = ..., status_error_message: _Optional[str] = ...) -> None: ...
 
 class RunStepRequest(_message.Message):
-    __slots__ = ("session_handle", "feed", "fetch", "target", "options", "store_errors_in_response_body", "request_id", "upload_handle")
+    __slots__ = ("session_handle", "feed", "fetch", "target", "options", "store_errors_in_response_body", "request_id", "upload_handle", "client_id")
     SESSION_HANDLE_FIELD_NUMBER: _ClassVar[int]
     FEED_FIELD_NUMBER: _ClassVar[int]
     FETCH_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +113,7 @@ class RunStepRequest(_message.Message):
     STORE_ERRORS_IN_RESPONSE_BODY_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     UPLOAD_HANDLE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     session_handle: str
     feed: _containers.RepeatedCompositeFieldContainer[NamedTensorProto]
     fetch: _containers.RepeatedScalarFieldContainer[str]
@@ -121,7 +122,8 @@ class RunStepRequest(_message.Message):
     store_errors_in_response_body: bool
     request_id: int
     upload_handle: str
-    def __init__(self, session_handle: _Optional[str] = ..., feed: _Optional[_Iterable[_Union[NamedTensorProto, _Mapping]]] = ..., fetch: _Optional[_Iterable[str]] = ..., target: _Optional[_Iterable[str]] = ..., options: _Optional[_Union[_config_pb2.RunOptions, _Mapping]] = ..., store_errors_in_response_body: _Optional[bool] = ..., request_id: _Optional[int] = ..., upload_handle: _Optional[str] = ...) -> None: ...
+    client_id: str
+    def __init__(self, session_handle: _Optional[str] = ..., feed: _Optional[_Iterable[_Union[NamedTensorProto, _Mapping]]] = ..., fetch: _Optional[_Iterable[str]] = ..., target: _Optional[_Iterable[str]] = ..., options: _Optional[_Union[_config_pb2.RunOptions, _Mapping]] = ..., store_errors_in_response_body: _Optional[bool] = ..., request_id: _Optional[int] = ..., upload_handle: _Optional[str] = ..., client_id: _Optional[str] = ...) -> None: ...
 
 class RunStepResponse(_message.Message):
     __slots__ = ("tensor", "metadata", "status_code", "status_error_message", "download_handle")
@@ -176,7 +178,7 @@ class MakeCallableResponse(_message.Message):
     def __init__(self, handle: _Optional[int] = ..., status_code: _Optional[_Union[Code, str]] = ..., status_error_message: _Optional[str] = ...) -> None: ...
 
 class RunCallableRequest(_message.Message):
-    __slots__ = ("session_handle", "handle", "feed", "request_id", "store_errors_in_response_body", "upload_handle", "options")
+    __slots__ = ("session_handle", "handle", "feed", "request_id", "store_errors_in_response_body", "upload_handle", "options", "client_id")
     SESSION_HANDLE_FIELD_NUMBER: _ClassVar[int]
     HANDLE_FIELD_NUMBER: _ClassVar[int]
     FEED_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +186,7 @@ class RunCallableRequest(_message.Message):
     STORE_ERRORS_IN_RESPONSE_BODY_FIELD_NUMBER: _ClassVar[int]
     UPLOAD_HANDLE_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     session_handle: str
     handle: int
     feed: _containers.RepeatedCompositeFieldContainer[_tensor_pb2.TensorProto]
@@ -191,7 +194,8 @@ class RunCallableRequest(_message.Message):
     store_errors_in_response_body: bool
     upload_handle: str
     options: _config_pb2.RunOptions
-    def __init__(self, session_handle: _Optional[str] = ..., handle: _Optional[int] = ..., feed: _Optional[_Iterable[_Union[_tensor_pb2.TensorProto, _Mapping]]] = ..., request_id: _Optional[int] = ..., store_errors_in_response_body: _Optional[bool] = ..., upload_handle: _Optional[str] = ..., options: _Optional[_Union[_config_pb2.RunOptions, _Mapping]] = ...) -> None: ...
+    client_id: str
+    def __init__(self, session_handle: _Optional[str] = ..., handle: _Optional[int] = ..., feed: _Optional[_Iterable[_Union[_tensor_pb2.TensorProto, _Mapping]]] = ..., request_id: _Optional[int] = ..., store_errors_in_response_body: _Optional[bool] = ..., upload_handle: _Optional[str] = ..., options: _Optional[_Union[_config_pb2.RunOptions, _Mapping]] = ..., client_id: _Optional[str] = ...) -> None: ...
 
 class RunCallableResponse(_message.Message):
     __slots__ = ("fetch", "metadata", "status_code", "status_error_message", "download_handle")
