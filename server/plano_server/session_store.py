@@ -22,7 +22,6 @@ from plano_server import wire_limits
 from plano_server.engine.compile import Request
 from plano_server.engine.plan_cache import PlanCache
 from plano_server.engine.session import EngineSession
-from plano_server.kernels import intra_op
 
 _GONE_MEMORY = 10_000  # how many closed handles keep their reason for NotFound messages
 MAX_PENDING = 8  # uploads not yet run, and results not yet downloaded, per session
@@ -189,14 +188,12 @@ class SessionStore:
         entry = self._entry(handle, owner)
         with self._lock:
             entry.active += 1
-        intra_op.begin_step(handle)
         try:
             if upload_handle:
                 feeds = {**feeds, **dict(self._take(entry.uploads, upload_handle, "upload"))}
             return entry.engine.run(feeds, fetches, targets, self._deadline(entry, timeout_ms),
-                                    cancelled)
+                                    cancelled, pool_step=handle)
         finally:
-            intra_op.end_step()
             with self._lock:
                 entry.active -= 1
                 entry.steps += 1

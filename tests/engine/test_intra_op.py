@@ -213,3 +213,33 @@ def test_a_product_is_cut_into_no_more_blocks_than_it_can_fill(monkeypatch, hand
         intra_op.end_step()
     assert len(handed_off) == 1 and handed_off[0].out.shape == (64, 128)
     np.testing.assert_allclose(got, a @ b, rtol=1e-4, atol=1e-3)
+
+
+def test_only_server_steps_with_products_count_as_running(monkeypatch):
+    """The engine brackets a server step (pool_step given) whose plan has a MatMul; embedded
+    steps and steps without products never touch the pool's bookkeeping."""
+    import plano as tf
+    from plano_server.engine.plan_cache import PlanCache
+    from plano_server.engine.session import EngineSession
+
+    seen = []
+    matmul = intra_op.matmul
+    monkeypatch.setattr(intra_op, "matmul", lambda a, b: (seen.append(intra_op._running),
+                                                          matmul(a, b))[1])
+    began = []
+    begin = intra_op.begin_step
+    monkeypatch.setattr(intra_op, "begin_step", lambda s=None: (began.append(s), begin(s)))
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(tf.float32, [2, 2], name="x")
+        product, plain = tf.matmul(x, x), x * 2.0
+    session = EngineSession(PlanCache())
+    session.extend(graph.as_graph_def().node)
+    feeds = {"x:0": np.eye(2, dtype=np.float32)}
+    running_before = intra_op._running
+    session.run(feeds, [product.name], [], pool_step="s1")
+    session.run(feeds, [product.name], [])
+    session.run(feeds, [plain.name], [], pool_step="s1")
+    assert seen == [running_before + 1, running_before]
+    assert began == ["s1"]
+    assert intra_op._running == running_before

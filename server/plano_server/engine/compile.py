@@ -24,7 +24,7 @@ from plano_server.engine.nodes import Node, parse_nodes
 from plano_server.engine.passes import Subgraph, optimize
 from plano_server.engine.passes.buffers import Step, plan_buffers
 from plano_server.engine.passes.prune import prune, resolve_tensor
-from plano_server.kernels import KERNELS
+from plano_server.kernels import KERNELS, intra_op
 
 __all__ = ["Plan", "Request", "bind", "collector_paused", "extend_key", "fingerprint",
            "parse_cached", "plan_for", "prune", "resolve_tensor", "subgraph"]
@@ -52,6 +52,7 @@ class Plan:
     fingerprint: bytes
     feed_nodes: list[tuple[Node, int]]  # what each feed replaces, for dtype/shape checks
     feed_specs: list[tuple] = field(default_factory=list)  # see feed_spec()
+    splits_products: bool = False  # has a kernel the intra-op pool may split
 
 
 def fingerprint(order: list[Node], request: Request, optimize: bool,
@@ -188,7 +189,8 @@ def bind(order: list[Node], request: Request, nodes: dict[str, Node], fp: bytes,
         initial[s] = value
     return Plan(program, steps, step_nodes, node_of_slot, initial, feed_slots, fetch_slots,
                 _aliased(sub.fetches, fetch_slots, fed, feed_slots), fp, feed_nodes,
-                [feed_spec(n, i) for n, i in feed_nodes])
+                [feed_spec(n, i) for n, i in feed_nodes],
+                any(node.op in intra_op.SPLIT_OPS for node in step_nodes))
 
 
 def feed_spec(node: Node, index: int) -> tuple:

@@ -13,6 +13,7 @@ from plano_server.engine import compile as compile_lib
 from plano_server.engine.executor import execute
 from plano_server.engine.nodes import Node
 from plano_server.engine.plan_cache import PlanCache
+from plano_server.kernels import intra_op
 from plano_server.engine.variables import VariableStore
 
 
@@ -98,15 +99,26 @@ class EngineSession:
         return found
 
     def run(self, feeds: dict, fetches: list[str], targets: list[str],
-            deadline: float | None = None, cancelled=None, feeds_checked: bool = False) -> list:
+            deadline: float | None = None, cancelled=None, feeds_checked: bool = False,
+            pool_step: str | None = None) -> list:
         """Runs one step: feeds by tensor name, fetches by tensor name, targets by node name.
         `feeds_checked`: the caller has already checked each fed value's dtype and shape
-        against the same graph (the embedded session's client does; wire feeds never are)."""
+        against the same graph (the embedded session's client does; wire feeds never are).
+        `pool_step`: a server step of that session, whose products may use the intra-op pool
+        (kernels/intra_op.py; a plan without products does not take part in its bookkeeping)."""
         plan, refs = self._prepared(tuple(feeds), tuple(fetches), tuple(targets))
         values = list(feeds.values())
         if not feeds_checked:
             check_feeds(plan, values)
-        out = execute(plan, RunContext(self, deadline, cancelled), values)
+        ctx = RunContext(self, deadline, cancelled)
+        if pool_step is None or not plan.splits_products:
+            out = execute(plan, ctx, values)
+        else:
+            intra_op.begin_step(pool_step)
+            try:
+                out = execute(plan, ctx, values)
+            finally:
+                intra_op.end_step()
         for i in refs:
             out[i] = self.variables.read(out[i], fetches[i])
         return out

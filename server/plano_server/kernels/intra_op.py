@@ -14,9 +14,10 @@ caller computes every block itself: the cuts depend only on the shape and the po
 size, never on the load, so neither does a result. numpy releases the GIL inside
 BLAS, so the blocks really run at once.
 
-Only steps run by plano-server split (SessionStore.run brackets them with begin_step
-and end_step); an embedded session's products never do, even in a process that also
-hosts a server: there numpy's BLAS has every core.
+Only steps run by plano-server split (the engine brackets a server step whose plan has
+products, SPLIT_OPS, with begin_step and end_step; a step without any takes a few
+microseconds of one core and does not count); an embedded session's products never
+do, even in a process that also hosts a server: there numpy's BLAS has every core.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ import numpy as np
 # A product below this many multiply-adds takes under ~0.1 ms on one core: waking
 # helpers (tens of microseconds on a VM) would eat what splitting saves.
 MIN_MACS = 1 << 22
+SPLIT_OPS = frozenset({"MatMul"})  # the ops whose kernels call matmul below
 _BLOCK = 16  # cuts fall on multiples of this many rows or columns (BLAS kernel widths)
 _BLAS_DTYPES = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.complex64,
                                                 np.complex128))
@@ -118,7 +120,7 @@ def configure(threads: int) -> None:
 
 def begin_step(session: str | None = None) -> None:
     """A step of `session` (its handle: nothing here keeps a closed session alive) starts
-    computing (plano-server's SessionStore.run calls this and end_step)."""
+    computing (the engine calls this and end_step for a server step with products)."""
     global _running, _last_session, _shared_until
     with _lock:
         _running += 1
