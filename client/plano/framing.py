@@ -58,6 +58,13 @@ def _content(arr: np.ndarray) -> memoryview | bytes:
     return memoryview(arr).cast("B") if arr.nbytes else b""
 
 
+def _wire_array(arr) -> np.ndarray:
+    """`arr` as sent: an ndarray, little-endian and C-ordered (copied only if it is not)."""
+    if type(arr) is np.ndarray and arr.dtype.byteorder != ">" and arr.flags.c_contiguous:
+        return arr
+    return codec.to_little_endian(np.asarray(arr))
+
+
 def _tensor_head(arr: np.ndarray) -> bytes:
     """dtype, shape and the content's tag and length: all a TensorProto has but its bytes."""
     dims = b"".join([_dim(d) for d in arr.shape])
@@ -81,7 +88,7 @@ def tensor_field(tag: bytes, arr) -> list:
     """A TensorProto as the field `tag` of its parent (RunCallableRequest.feed,
     RunCallableResponse.fetch), as parts to join: the field's bytes up to the content
     (made once per tag, dtype and shape), then the content."""
-    arr = codec.to_little_endian(np.asarray(arr))
+    arr = _wire_array(arr)
     if arr.dtype.kind in "OSU":
         return [_field_prefix(tag, codec.encode(arr).SerializeToString(), 0)]
     key = (tag, arr.dtype, arr.shape)
@@ -94,7 +101,7 @@ def tensor_field(tag: bytes, arr) -> list:
 def named_tensor_field(tag: bytes, name: str, arr) -> list:
     """A NamedTensorProto {name, tensor} as the field `tag` of its parent
     (RunStepRequest.feed, RunStepResponse.tensor), as parts to join, as tensor_field's."""
-    arr = codec.to_little_endian(np.asarray(arr))
+    arr = _wire_array(arr)
     if arr.dtype.kind in "OSU":
         return [_named_prefix(tag, name, codec.encode(arr).SerializeToString(), 0)]
     key = (tag, name, arr.dtype, arr.shape)

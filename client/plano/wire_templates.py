@@ -21,7 +21,6 @@ full parse every time.
 """
 from __future__ import annotations
 
-import math
 import sys
 import threading
 
@@ -123,7 +122,7 @@ class Template:
             pos = offset + length
         fixed.append((pos, raw[pos:]))
         self._fixed = [(start, part) for start, part in fixed if part]
-        self._tensors = [(dtype, math.prod(shape), offset, shape)
+        self._tensors = [(shape, dtype, offset)
                          for (offset, _), (dtype, shape) in zip(holes, kinds)]
 
     def matches(self, raw: bytes) -> bool:
@@ -136,8 +135,7 @@ class Template:
 
     def tensors(self, raw: bytes) -> list[np.ndarray]:
         """The tensors of a matching message: read-only views of its bytes."""
-        return [np.frombuffer(raw, dtype, count, offset).reshape(shape)
-                for dtype, count, offset, shape in self._tensors]
+        return [np.ndarray(shape, dtype, raw, offset) for shape, dtype, offset in self._tensors]
 
 
 def make_template(raw: bytes, path: tuple[int, ...], tensors: list) -> Template | None:
