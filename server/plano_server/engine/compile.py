@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import math
 import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -19,7 +20,6 @@ from typing import NamedTuple
 import numpy as np
 
 from plano import dtypes, errors
-from plano.framework.op_def import expected_input_dtypes
 from plano_server.engine.nodes import Node, parse_nodes
 from plano_server.engine.passes import Subgraph, optimize
 from plano_server.engine.passes.buffers import Step, plan_buffers
@@ -276,7 +276,7 @@ def _static_nbytes(step: Step, shapes: dict) -> int | None:
     except (KeyError, ValueError):
         return None
     shapes[step.outs[0]] = shape
-    return int(np.prod(shape)) * step.dtypes[-1].itemsize
+    return math.prod(shape) * step.dtypes[-1].itemsize
 
 
 def _numpy_dtypes(node: Node, producers: dict[str, Node]) -> tuple:
@@ -292,8 +292,8 @@ def _numpy_dtypes(node: Node, producers: dict[str, Node]) -> tuple:
 def _with_derefs(fn, node: Node, producers: dict[str, Node], fed: frozenset, needs_ctx: bool):
     """Where a TF1 ref output (not fed) feeds a value input, read the variable first (TF's
     auto-deref). Returns the kernel to call and whether it takes the RunContext."""
-    expected = expected_input_dtypes(node.op_def, node.attrs)
-    deref = [i for i, ((s, idx), (_, _, is_ref)) in enumerate(zip(node.inputs, expected))
+    deref = [i for i, ((s, idx), (_, _, is_ref)) in enumerate(zip(node.inputs,
+                                                                  node.expected_inputs))
              if not is_ref and (s, idx) not in fed and producers[s].output_dtypes[idx].is_ref]
     if not deref:
         return fn, needs_ctx

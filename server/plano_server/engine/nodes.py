@@ -6,6 +6,7 @@ dangling or misspelled input, dtype mismatch, a cycle.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -32,6 +33,12 @@ class Node:
     output_dtypes: list
     digest: bytes = field(repr=False, default=b"")
     index: int = 0
+
+    @functools.cached_property
+    def expected_inputs(self) -> list:
+        """(arg name, DType, is_ref) of each data input, from the op's signature and attrs
+        (asked by validation and by the compiler: made once)."""
+        return op_def_lib.expected_input_dtypes(self.op_def, self.attrs)
 
 
 def _invalid(node_name: str, op: str, message: str) -> errors.OpError:
@@ -110,19 +117,21 @@ def _parse_one(nd: node_def_pb2.NodeDef, existing, new) -> Node:
         else:
             inputs.append((src, index))
     try:
-        expected = op_def_lib.expected_input_dtypes(op_def, attrs)
         out_dtypes = op_def_lib.output_dtypes(op_def, attrs)
+        node = Node(name, op, op_def, inputs, control, attrs, out_dtypes)
+        expected = node.expected_inputs
     except KeyError as e:
         raise _invalid(name, op, f"attr {e} is needed to type the node") from None
     if len(expected) != len(inputs):
         raise _invalid(name, op, f"expected {len(expected)} inputs, got {len(inputs)}")
-    digest = hashlib.blake2b(nd.SerializeToString(deterministic=True), digest_size=16).digest()
-    return Node(name, op, op_def, inputs, control, attrs, out_dtypes, digest)
+    node.digest = hashlib.blake2b(nd.SerializeToString(deterministic=True),
+                                  digest_size=16).digest()
+    return node
 
 
 def _check_inputs(node: Node, existing, new) -> None:
-    expected = op_def_lib.expected_input_dtypes(node.op_def, node.attrs)
-    for i, ((src, index), (arg, want, is_ref)) in enumerate(zip(node.inputs, expected)):
+    for i, ((src, index), (arg, want, is_ref)) in enumerate(zip(node.inputs,
+                                                             node.expected_inputs)):
         producer = new.get(src) or existing.get(src)
         if producer is None:
             raise _invalid(node.name, node.op, f"input {i} ('{arg}') refers to node '{src}', "
