@@ -60,11 +60,12 @@ def _abort(context: grpc.ServicerContext, error: errors.OpError) -> None:
 def _unary(response_cls, sized: bool = False):
     """Wraps a handler: owner in, errors out (in the body or as gRPC status), bytes counted.
     A `sized` handler receives a step_reader.StepRead from custom_handlers' deserializer
-    (which knows its wire size) and may return its reply already serialized."""
+    (which knows its wire size) and may return its reply already serialized; its reply
+    leaves as bytes (custom_handlers' step methods have no response serializer)."""
     def wrap(method):
         @functools.wraps(method)
         def handler(self, request, context):
-            received = request.size if sized else None
+            received = request.size if sized else 0
             try:
                 owner = owner_of(context, request.call.client_id if sized else "")
                 response = method(self, request, context, owner)
@@ -74,9 +75,12 @@ def _unary(response_cls, sized: bool = False):
                     _abort(context, error)
                 response = response_cls(status_code=int(error.code),
                                         status_error_message=error.message)
-            self.store.count_bytes(request.ByteSize() if received is None else received,
-                                   len(response) if type(response) is bytes
-                                   else response.ByteSize())
+            if sized:
+                if type(response) is not bytes:
+                    response = response.SerializeToString()
+                self.store.count_bytes(received, len(response))
+            else:
+                self.store.count_bytes(request.ByteSize(), response.ByteSize())
             return response
         return handler
     return wrap
@@ -118,16 +122,10 @@ def custom_handlers(servicer: "SessionServicer") -> dict:
             servicer.DownloadTensors, request_deserializer=pb.DownloadTensorsRequest.FromString,
             response_serializer=streaming.serialize_chunk),
         "RunStep": grpc.unary_unary_rpc_method_handler(
-            servicer.RunStep, request_deserializer=servicer.step_reader.parse,
-            response_serializer=_serialized),
+            servicer.RunStep, request_deserializer=servicer.step_reader.parse),
         "RunCallable": grpc.unary_unary_rpc_method_handler(
-            servicer.RunCallable, request_deserializer=servicer.callable_reader.parse,
-            response_serializer=_serialized),
+            servicer.RunCallable, request_deserializer=servicer.callable_reader.parse),
     }
-
-
-def _serialized(response) -> bytes:
-    return response if type(response) is bytes else response.SerializeToString()
 
 
 class SessionServicer(pb_grpc.SessionServiceServicer):
@@ -202,7 +200,7 @@ class SessionServicer(pb_grpc.SessionServiceServicer):
         message of dtypes and shapes with the download handle the tensors wait behind."""
         named = response_cls is pb.RunStepResponse
         arrays = [np.asarray(v) for v in values]
-        if sum(streaming.nbytes(a) for a in arrays) <= self.inline_bytes:
+        if sum([streaming.nbytes(a) for a in arrays]) <= self.inline_bytes:
             parts = []
             for name, arr in zip(names, arrays):
                 parts += framing.named_tensor_field(framing.STEP_RESULT, name, arr) if named \

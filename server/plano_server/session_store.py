@@ -183,7 +183,7 @@ class SessionStore:
             upload_handle: str = "") -> list:
         """One step; the deadline is `timeout_ms`, else the session's, else the server's. The
         session counts as busy meanwhile (never reaped mid-step)."""
-        if not upload_handle:  # a step with an upload began before a shutdown
+        if self.draining and not upload_handle:  # one with an upload began before a shutdown
             self._refuse_new_work()
         entry = self._entry(handle, owner)
         with self._lock:
