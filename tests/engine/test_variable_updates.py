@@ -1,5 +1,6 @@
-"""Optimizer updates write in place when no one holds the variable's array (as TF's
-copy-on-write), and into a new array when a reader still does."""
+"""A variable store update writes in place when no one holds the array (as TF's
+copy-on-write), and into a new array when a reader still does; the optimizers use that
+for their slots and put the variable's own new value in their step's temporary."""
 import numpy as np
 
 import plano as tf
@@ -47,3 +48,23 @@ def test_a_read_fetched_with_the_update_keeps_its_old_value():
         got, _ = sess.run([old, step])
         np.testing.assert_array_equal(got, [1.0, 2.0])
         np.testing.assert_array_equal(sess.run(v), [0.0, 1.0])
+
+
+def test_optimizers_write_a_variable_into_their_step_and_slots_in_place():
+    """The variable's new value lands in the step's own temporary (the products before an
+    update leave its old array in other cores' caches: kernels/training.py, _minus); the
+    momentum accumulator, which no product reads, is still updated in place."""
+    v = tf.Variable(np.ones(4, np.float32), name="v")
+    loss = tf.reduce_sum(v * v)
+    step = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        store = sess._backend._engine.variables
+        var_before, slots_before = id(store._values["v"]), {
+            k: id(a) for k, a in store._values.items() if k != "v"}
+        sess.run(step)
+        assert id(store._values["v"]) != var_before
+        assert {k: id(a) for k, a in store._values.items() if k != "v"} == slots_before
+        # TF's momentum from v = 1, grad 2v: accum 2, v 0.8; accum 0.9 * 2 + 1.6, v 0.46
+        np.testing.assert_allclose(sess.run(v), 0.8 - 0.1 * 3.4, rtol=1e-6)

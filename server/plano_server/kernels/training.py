@@ -1,11 +1,13 @@
 """Training kernels: Apply*/ResourceApply* update a variable and its slots atomically.
 
 Each algorithm is a numpy function from (state arrays, named inputs, attrs)
-to the new state arrays, with TF's formulas (training_ops.cc); it writes each
-final result into `out[i]`, which is the state array itself when no one else
-holds it (as TF updates in place) and None otherwise (a new array). The
-kernel reads and writes every state variable under the session's variable
-lock, so concurrent steps never interleave half-updates.
+to the new state arrays, with TF's formulas (training_ops.cc). It writes each
+new slot value (accumulators, moments) into `out[i]`, which is the slot's array
+itself when no one else holds it (as TF updates in place) and None otherwise (a
+new array). The variable's own new value goes into the temporary its step
+already needs (`_minus`). The kernel reads and writes every state variable
+under the session's variable lock, so concurrent steps never interleave
+half-updates.
 """
 from __future__ import annotations
 
@@ -25,17 +27,29 @@ def _update(algo: str):
     return deco
 
 
+def _minus(var, step):
+    """var - step, written into `step`, a temporary the caller just computed, instead of
+    into var: the products before an update read var on every BLAS thread (and plano's
+    intra-op helpers), and writing var in place then waits for the other cores' copies
+    of its cache lines. Measured on the MLP step, two BLAS threads, alternating per step:
+    0.86x of hand-written numpy in place against 1.00x into the temporary (0.92x against
+    0.98x in a faster spell); with one BLAS thread the two are level."""
+    if type(step) is np.ndarray and step.shape == var.shape and step.dtype == var.dtype:
+        return np.subtract(var, step, out=step)
+    return np.subtract(var, step)
+
+
 @_update("GradientDescent")
 def _gradient_descent(var, *, alpha, delta, out, **_):
-    return [np.subtract(var, alpha * delta, out=out[0])]
+    return [_minus(var, alpha * delta)]
 
 
 @_update("Momentum")
 def _momentum(var, accum, *, lr, grad, momentum, use_nesterov, out, **_):
     accum = np.add(accum * momentum, grad, out=out[1])
     if use_nesterov:
-        return [np.subtract(var, grad * lr + accum * momentum * lr, out=out[0]), accum]
-    return [np.subtract(var, accum * lr, out=out[0]), accum]
+        return [_minus(var, grad * lr + accum * momentum * lr), accum]
+    return [_minus(var, accum * lr), accum]
 
 
 @_update("Adam")
@@ -46,14 +60,14 @@ def _adam(var, m, v, *, beta1_power, beta2_power, lr, beta1, beta2, epsilon, gra
     m = np.add(m, (grad - m) * (one - beta1), out=out[1])
     v = np.add(v, (np.square(grad) - v) * (one - beta2), out=out[2])
     step = grad * (one - beta1) + beta1 * m if use_nesterov else m
-    return [np.subtract(var, step * alpha / (np.sqrt(v) + epsilon), out=out[0]), m, v]
+    return [_minus(var, step * alpha / (np.sqrt(v) + epsilon)), m, v]
 
 
 @_update("RMSProp")
 def _rms_prop(var, ms, mom, *, lr, rho, momentum, epsilon, grad, out, **_):
     ms = np.add(ms, (np.square(grad) - ms) * (np.ones((), var.dtype) - rho), out=out[1])
     mom = np.add(mom * momentum, grad * lr / np.sqrt(ms + epsilon), out=out[2])
-    return [np.subtract(var, mom, out=out[0]), ms, mom]
+    return [np.subtract(var, mom), ms, mom]  # mom is a slot, not a temporary
 
 
 @_update("CenteredRMSProp")
@@ -62,21 +76,21 @@ def _centered_rms_prop(var, mg, ms, mom, *, lr, rho, momentum, epsilon, grad, ou
     ms = np.add(ms, (np.square(grad) - ms) * (one - rho), out=out[2])
     mg = np.add(mg, (grad - mg) * (one - rho), out=out[1])
     mom = np.add(mom * momentum, grad * lr / np.sqrt(ms - np.square(mg) + epsilon), out=out[3])
-    return [np.subtract(var, mom, out=out[0]), mg, ms, mom]
+    return [np.subtract(var, mom), mg, ms, mom]
 
 
 @_update("Adagrad")
 def _adagrad(var, accum, *, lr, grad, update_slots, out, **_):
     if update_slots:
         accum = np.add(accum, np.square(grad), out=out[1])
-    return [np.subtract(var, grad * lr / np.sqrt(accum), out=out[0]), accum]
+    return [_minus(var, grad * lr / np.sqrt(accum)), accum]
 
 
 @_update("AdagradV2")
 def _adagrad_v2(var, accum, *, lr, epsilon, grad, update_slots, out, **_):
     if update_slots:
         accum = np.add(accum, np.square(grad), out=out[1])
-    return [np.subtract(var, grad * lr / (np.sqrt(accum) + epsilon), out=out[0]), accum]
+    return [_minus(var, grad * lr / (np.sqrt(accum) + epsilon)), accum]
 
 
 def _factory(algo: str):
