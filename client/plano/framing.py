@@ -45,15 +45,6 @@ def _dim(d: int) -> bytes:
     return b"".join((_DIM, varint(len(size) + 1), _DIM_SIZE, size))
 
 
-def tensor_parts(arr) -> tuple[bytes, memoryview | bytes]:
-    """A TensorProto as (its fields before the content, the raw content), the content a
-    view of the array's own bytes where it is little-endian and C-ordered."""
-    arr = codec.to_little_endian(np.asarray(arr))
-    if arr.dtype.kind in "OSU":
-        return codec.encode(arr).SerializeToString(), b""
-    return _tensor_head(arr), _content(arr)
-
-
 def _content(arr: np.ndarray) -> memoryview | bytes:
     return memoryview(arr).cast("B") if arr.nbytes else b""
 

@@ -65,7 +65,6 @@ def _unary(response_cls, sized: bool = False):
     def wrap(method):
         @functools.wraps(method)
         def handler(self, request, context):
-            received = request.size if sized else 0
             try:
                 owner = owner_of(context, request.call.client_id if sized else "")
                 response = method(self, request, context, owner)
@@ -78,7 +77,7 @@ def _unary(response_cls, sized: bool = False):
             if sized:
                 if type(response) is not bytes:
                     response = response.SerializeToString()
-                self.store.count_bytes(received, len(response))
+                self.store.count_bytes(request.size, len(response))
             else:
                 self.store.count_bytes(request.ByteSize(), response.ByteSize())
             return response

@@ -13,8 +13,8 @@ from plano_server.engine import compile as compile_lib
 from plano_server.engine.executor import execute
 from plano_server.engine.nodes import Node
 from plano_server.engine.plan_cache import PlanCache
-from plano_server.kernels import intra_op
 from plano_server.engine.variables import VariableStore
+from plano_server.kernels import intra_op
 
 
 class RunContext:
