@@ -19,8 +19,6 @@ class Context:
     quick: bool
     _plano = None
     _bare = None
-    _tf_server = None
-    tf_real: object = None  # the tensorflow module, when it happens to be importable
     notes: list[str] = field(default_factory=list)
 
     def seconds(self, full: float) -> float:
@@ -37,18 +35,7 @@ class Context:
             self._bare = BareServer()
         return self._bare
 
-    def tf_server(self):
-        """A tf.distribute.Server in a child process (only asked for when TF is importable)."""
-        if self._tf_server is None:
-            from benchmarks.tf_server import TFServerProcess
-
-            self._tf_server = TFServerProcess()
-        return self._tf_server
-
     def close(self) -> None:
-        if self._tf_server is not None:
-            self._tf_server.stop()
-            self._tf_server = None
         if self._plano is not None:
             self._plano.stop()
             self._plano = None

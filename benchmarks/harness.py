@@ -1,6 +1,7 @@
 """Timing, result rows, the printed table and the JSON file."""
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import platform
@@ -120,11 +121,9 @@ def machine() -> dict:
         info["load_average"] = [round(x, 2) for x in os.getloadavg()]
     except (OSError, StopIteration):
         pass
-    try:
-        import tensorflow as tf_real
-
-        info["tensorflow"] = tf_real.__version__
-    except ImportError:
+    try:  # without importing it: TF stays out of this process (see tf_columns.py)
+        info["tensorflow"] = importlib.metadata.version("tensorflow")
+    except importlib.metadata.PackageNotFoundError:
         info["tensorflow"] = None
     return info
 

@@ -59,7 +59,7 @@ def run(ctx) -> list[Row]:
                                                ctx.bare_server().mlp_step,
                                                taken=harness.alternating_blocks)
     one_thread = _numpy_one_blas_thread(ctx.seconds(4))
-    extra = tf_columns.mlp(ctx, weights, batches)
+    extra = tf_columns.mlp(ctx)
     in_process = {k: v for k, v in extra.items() if k == tf_columns.IN_PROCESS}
     remote_tf = {k: v for k, v in extra.items() if k == tf_columns.REMOTE}
     return [row("3 MLP step, embedded", "throughput", "steps/s", embedded, hand,
