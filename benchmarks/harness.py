@@ -121,10 +121,10 @@ def machine() -> dict:
         info["load_average"] = [round(x, 2) for x in os.getloadavg()]
     except (OSError, StopIteration):
         pass
-    try:  # without importing it: TF stays out of this process (see tf_columns.py)
-        info["tensorflow"] = importlib.metadata.version("tensorflow")
-    except importlib.metadata.PackageNotFoundError:
-        info["tensorflow"] = None
+    # Read from its distribution (tensorflow, tensorflow-cpu, ...) without importing it:
+    # TF stays out of this process (see tf_columns.py).
+    dists = importlib.metadata.packages_distributions().get("tensorflow", [])
+    info["tensorflow"] = importlib.metadata.version(dists[0]) if dists else None
     return info
 
 

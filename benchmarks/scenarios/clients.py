@@ -1,6 +1,7 @@
 """6. Four client processes on one server: aggregate tiny-step throughput against one."""
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -19,8 +20,11 @@ def _throughput(target: str, processes: int, seconds: float) -> float:
 
 def run(ctx) -> list[Row]:
     target = ctx.plano_server().target
-    seconds = ctx.seconds(10)
-    one = _throughput(target, 1, seconds)
-    four = _throughput(target, 4, seconds)
-    return [row("6 four clients", "aggregate tiny steps", "steps/s", four, one, "one client",
-                ">= 1.5x")]
+    seconds = ctx.seconds(5)
+    # In the order one, four, four, one: a drift of the machine's speed over the scenario
+    # (it moves between fast and slow states within minutes) then hits both alike.
+    rates = {1: [], 4: []}
+    for processes in (1, 4, 4, 1):
+        rates[processes].append(_throughput(target, processes, seconds))
+    return [row("6 four clients", "aggregate tiny steps", "steps/s", statistics.mean(rates[4]),
+                statistics.mean(rates[1]), "one client", ">= 1.5x")]
